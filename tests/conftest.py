@@ -1,0 +1,82 @@
+"""Fixtures: a real instance folder, the real app, on SQLite or (BOCAGE_TEST_POSTGRES set) PostgreSQL.
+
+With BOCAGE_TEST_POSTGRES=postgresql://127.0.0.1:5432/test each test app gets its own schema,
+dropped afterwards, so tests stay independent and can run in parallel.
+"""
+import os
+import re
+import uuid
+
+import pytest
+
+from wiki import create_app
+from wiki.content.tokens import create_token
+from wiki.db import database
+from wiki.instance import init_instance
+
+POSTGRES = os.environ.get("BOCAGE_TEST_POSTGRES", "")
+
+
+def _postgres_schema_url():
+    import psycopg2
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with psycopg2.connect(_dsn(POSTGRES)) as conn, conn.cursor() as cur:
+        cur.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in POSTGRES else "?"
+    return schema, f"{POSTGRES}{sep}options=-csearch_path%3D{schema}"
+
+
+def _dsn(url):
+    m = re.match(r"postgres(?:ql)?://(?:([^@/]*)@)?([^:/]+)(?::(\d+))?/(\w+)", url)
+    user, host, port, name = m.groups()
+    return f"host={host} port={port or 5432} dbname={name}" + (f" user={user}" if user else "")
+
+
+@pytest.fixture
+def instance_dir(tmp_path):
+    init_instance(tmp_path / "territoire", "Territoire de test", "wiki.test")
+    return tmp_path / "territoire"
+
+
+@pytest.fixture
+def app(instance_dir, monkeypatch):
+    schema = None
+    if POSTGRES:
+        schema, url = _postgres_schema_url()
+        monkeypatch.setenv("BOCAGE_DATABASE_URL", url)
+    app = create_app(instance_dir, config={"TESTING": True})
+    yield app
+    if not database.is_closed():
+        database.close()
+    database.obj.close_all() if hasattr(database.obj, "close_all") else None
+    app.extensions["bocage.search"].close()
+    if schema:
+        import psycopg2
+        with psycopg2.connect(_dsn(POSTGRES)) as conn, conn.cursor() as cur:
+            cur.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app + request context, for calling the content services directly."""
+    with app.test_request_context():
+        database.connect(reuse_if_open=True)
+        yield app
+        database.close()
+
+
+@pytest.fixture
+def token(app):
+    with app.app_context():
+        return create_token("robot")
+
+
+def csrf_token(client, path="/wiki/accueil/edit"):
+    """Fetch a form and return its CSRF token, as a browser would."""
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)

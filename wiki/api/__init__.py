@@ -1,0 +1,6 @@
+"""The JSON API (/api/...), described by the OpenAPI document at /api/openapi.json."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+from . import openapi, pages, search  # noqa: E402,F401  (routes register on bp)

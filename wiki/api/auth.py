@@ -1,0 +1,24 @@
+"""Bearer-token authentication for the API's writing routes."""
+import functools
+
+from flask import g, request
+from flask_babel import gettext as _
+
+from ..content.tokens import check_token
+from ..errors import error_response
+
+
+def token_required(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _sep, token = header.partition(" ")
+        found = check_token(token.strip()) if scheme.lower() == "bearer" else None
+        if found is None:
+            response = error_response(_("A valid API token is required: send “Authorization: Bearer "
+                                        "<token>” (create one with `bocage token create`)."), 401)
+            response[0].headers["WWW-Authenticate"] = 'Bearer realm="bocage"'
+            return response
+        g.api_token = found
+        return view(*args, **kwargs)
+    return wrapper

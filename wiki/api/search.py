@@ -1,0 +1,18 @@
+"""/api/search: the full-text search as JSON."""
+from flask import jsonify, request, url_for
+
+from ..indexing import search_index
+from . import bp
+
+
+@bp.get("/search")
+def search():
+    query = request.args.get("q", "")[:500]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    limit = max(1, min(100, request.args.get("limit", 20, type=int) or 20))
+    results = search_index().search(query, limit=limit, page=page)
+    return jsonify(query=query, total=results.total, page=results.page, pages=results.pages,
+                   error=results.error, results=[
+                       {"name": h.name, "title": h.title, "excerpt": h.excerpt, "kind": h.kind,
+                        "url": url_for("pages.show", name=h.name, _external=True)}
+                       for h in results.hits])

@@ -1,0 +1,93 @@
+"""The application factory: one Flask app per instance folder."""
+from pathlib import Path
+
+from flask import Flask, current_app, g, request
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+from . import errors, indexing, security
+from .db import database, open_database
+from .instance import Instance, load_instance
+from .migrations import migrate
+from .names import to_name
+from .render import builtin_actions  # noqa: F401  (registers the built-in actions)
+from .render.markdown import MarkdownRenderer
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ["fr", "en"]
+csrf = CSRFProtect()
+
+
+def create_app(instance_dir=None, *, instance: Instance | None = None, config: dict | None = None) -> Flask:
+    """Build the app for an instance folder. The database is process-wide (one instance per process)."""
+    instance = instance or load_instance(instance_dir)
+    theme = ROOT / "themes" / instance.theme
+    app = Flask("wiki", template_folder=str(theme / "templates"), static_folder=str(theme / "static"),
+                instance_path=str(instance.path))
+    app.config.update(
+        SECRET_KEY=instance.secret_key,
+        MAX_CONTENT_LENGTH=int((instance.max_upload_mb + 1) * 1024 * 1024),
+        WTF_CSRF_TIME_LIMIT=None,            # a token lives as long as the session: long wiki parties
+        WTF_CSRF_SSL_STRICT=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=31 * 24 * 3600,
+        BABEL_DEFAULT_LOCALE=instance.language,
+        BABEL_DEFAULT_TIMEZONE="Europe/Paris",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config or {})
+    app.extensions["bocage.instance"] = instance
+
+    open_database(instance.database_url, instance.data / "bocage.db")
+    with database.connection_context():
+        migrate()
+
+    Babel(app, locale_selector=_select_locale)
+    csrf.init_app(app)
+    app.extensions["bocage.markdown"] = MarkdownRenderer(wiki_base="/wiki/")
+    indexing.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not database.is_closed():
+            database.close()
+
+    app.add_template_filter(to_name, "wikiname")
+
+    @app.context_processor
+    def _globals():
+        return {"instance": instance, "languages": LANGUAGES, "current_lang": _select_locale()}
+
+    return app
+
+
+def _select_locale() -> str:
+    cached = g.get("lang")
+    if cached:
+        return cached
+    lang = request.args.get("lang") or request.cookies.get("lang")
+    if lang not in LANGUAGES:
+        lang = (request.accept_languages.best_match(LANGUAGES)
+                or current_app.extensions["bocage.instance"].language)
+    g.lang = lang
+    return lang
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .views.attachments import bp as attachments_bp
+    from .views.pages import bp as pages_bp
+    from .views.special import bp as special_bp
+
+    csrf.exempt(api_bp)          # the API authenticates with bearer tokens, never cookies
+    for bp in (pages_bp, attachments_bp, special_bp, api_bp):
+        app.register_blueprint(bp)

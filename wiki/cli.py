@@ -1,0 +1,160 @@
+"""The `bocage` command: create, serve, import into and maintain instances."""
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .instance import InstanceError, init_instance, load_instance
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "instances.example"
+DEMO = [("pays-de-redon", 5001), ("lormes", 5002)]
+
+
+def _app(directory):
+    from . import create_app
+    try:
+        return create_app(directory)
+    except InstanceError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+@click.version_option(package_name="bocage")
+def main():
+    """Bocage: federated territorial wikis."""
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--name", required=True, help="Name of the territory, e.g. \"Pays de Redon\".")
+@click.option("--domain", required=True, help="Host name (and port) the wiki is reached at.")
+@click.option("--language", default="fr", type=click.Choice(["fr", "en"]), show_default=True)
+def init(directory, name, domain, language):
+    """Create an instance folder with its settings, data folder and secrets."""
+    instance = init_instance(directory, name, domain, language=language)
+    with _app(directory).app_context():
+        pass   # creates the database and applies the migrations
+    click.echo(f"Instance “{instance.name}” ready in {instance.path}")
+    click.echo(f"Run it with: bocage serve {directory}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--access-log/--no-access-log", default=False)
+def serve(directory, host, port, workers, access_log):
+    """Serve an instance with the production server (gunicorn)."""
+    from .server import InstanceServer
+    _app(directory)   # fail early, with a readable message, and apply migrations once
+    click.echo(f"Serving {directory} on http://{host}:{port}/")
+    InstanceServer(directory, host=host, port=port, workers=workers, access_log=access_log).run()
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def migrate(directory):
+    """Apply pending database migrations (serve does it too)."""
+    _app(directory)
+    click.echo("Database up to date.")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def reindex(directory):
+    """Rebuild the full-text search index from the database."""
+    from .content.queries import live_pages
+    from .indexing import reindex as rebuild
+    app = _app(directory)
+    with app.app_context():
+        total = live_pages().count()
+        started = time.perf_counter()
+        with click.progressbar(length=total, label="Indexing") as bar:
+            count = rebuild(progress=bar.update)
+    click.echo(f"{count} pages indexed in {time.perf_counter() - started:.1f} s.")
+
+
+@main.command("import-markdown")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--author", default="import", show_default=True)
+def import_markdown_command(directory, folder, author):
+    """Import a folder of Markdown files as pages."""
+    from .content.importer import import_markdown, markdown_files
+    app = _app(directory)
+    files = markdown_files(folder)
+    with app.test_request_context():
+        with click.progressbar(length=len(files), label="Importing") as bar:
+            summary = import_markdown(files, root=Path(folder), author=author, progress=bar.update)
+    click.echo(f"{len(summary.created)} created, {len(summary.updated)} updated, "
+               f"{len(summary.unchanged)} unchanged, {len(summary.failed)} failed.")
+    for file, reason in summary.failed:
+        click.echo(f"  {file}: {reason}", err=True)
+    if summary.failed:
+        sys.exit(1)
+
+
+@main.group()
+def token():
+    """API tokens."""
+
+
+@token.command("create")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--label", default="api", show_default=True, help="Shown as the author of API edits.")
+def token_create(directory, label):
+    """Create an API token and print it (it is not shown again)."""
+    from .content.tokens import create_token
+    with _app(directory).app_context():
+        click.echo(create_token(label))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--setup-only", is_flag=True, help="Prepare the demo territories and exit.")
+def demo(host, workers, setup_only):
+    """Prepare and run the example territories: Pays de Redon on :5001, Lormes on :5002."""
+    for slug, port in DEMO:
+        _prepare_demo(EXAMPLES / slug, f"{host}:{port}")
+    if setup_only:
+        return
+    children = [subprocess.Popen([sys.executable, "-m", "wiki.cli", "serve", str(EXAMPLES / slug),
+                                  "--host", host, "--port", str(port), "--workers", str(workers)])
+                for slug, port in DEMO]
+    for (slug, port) in DEMO:
+        click.echo(f"{slug}: http://{host}:{port}/")
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            child.wait(timeout=15)
+
+
+def _prepare_demo(folder: Path, domain: str) -> None:
+    """Complete an example folder (data, secrets) and import its pages the first time."""
+    from .content.importer import import_markdown, markdown_files
+    from .content.pages import page_count
+    instance = load_instance(folder, create_secrets=True)
+    init_instance(folder, instance.name, domain)
+    app = _app(folder)
+    with app.test_request_context():
+        if page_count() == 0:
+            files = markdown_files(folder / "pages")
+            summary = import_markdown(files, root=folder / "pages", author=instance.name)
+            click.echo(f"{instance.name}: {len(summary.created)} pages imported.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Content services: the only code that writes pages and revisions (views, API, CLI all call it)."""

@@ -1,0 +1,82 @@
+"""Files attached to pages: checked (type, size, real content), stored under random names."""
+import mimetypes
+import secrets
+from pathlib import Path
+
+import filetype
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from slugify import slugify
+
+from .. import events
+from ..db import utcnow
+from ..models import Attachment
+from ..render.sanitize import sanitize_text_line
+from .pages import ContentError, NotFound, get_page
+
+INLINE_IMAGES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+                 "gif": "image/gif", "webp": "image/webp"}
+
+
+def safe_filename(filename: str) -> tuple[str, str]:
+    """("affiche-wiki-party", "pdf") from "Affiche Wiki Party.PDF"."""
+    stem, dot, ext = (filename or "").rpartition(".")
+    if not dot:
+        stem, ext = ext, ""
+    return slugify(stem, max_length=120) or "fichier", ext.lower()[:10]
+
+
+def _unique_name(page, stem: str, ext: str) -> str:
+    taken = {a.filename for a in Attachment.select(Attachment.filename).where(Attachment.page == page)}
+    candidate, n = f"{stem}.{ext}", 2
+    while candidate in taken:
+        candidate, n = f"{stem}-{n}.{ext}", n + 1
+    return candidate
+
+
+def add_attachment(page_name: str, filename: str, data: bytes, *, author: str = "") -> Attachment:
+    instance = current_app.extensions["bocage.instance"]
+    page = get_page(page_name)
+    stem, ext = safe_filename(filename)
+    if not ext or ext not in instance.upload_extensions:
+        raise ContentError(_l("Files of type “%(ext)s” cannot be attached. Allowed: %(allowed)s.",
+                              ext=ext or "?", allowed=", ".join(instance.upload_extensions)), status=415)
+    if not data:
+        raise ContentError(_l("The file is empty."))
+    if len(data) > instance.max_upload_mb * 1024 * 1024:
+        raise ContentError(_l("This file is too large: the limit is %(mb)s MB.",
+                              mb=f"{instance.max_upload_mb:g}"), status=413)
+    content_type = mimetypes.types_map.get(f".{ext}", "application/octet-stream")
+    if ext in INLINE_IMAGES:
+        kind = filetype.guess(data)
+        if kind is None or kind.mime != INLINE_IMAGES[ext]:
+            raise ContentError(_l("This file is not a valid %(ext)s image.", ext=ext.upper()), status=415)
+        content_type = kind.mime
+    stored = secrets.token_hex(16) + f".{ext}"
+    (instance.uploads / stored).write_bytes(data)
+    attachment = Attachment.create(page=page, filename=_unique_name(page, stem, ext), stored=stored,
+                                   content_type=content_type, size=len(data), created=utcnow(),
+                                   author=sanitize_text_line(author)[:100] or str(_l("Anonymous")))
+    events.attachment_added.send(current_app._get_current_object(), attachment=attachment)
+    return attachment
+
+
+def get_attachment(page_name: str, filename: str) -> tuple[Attachment, Path]:
+    page = get_page(page_name)
+    attachment = Attachment.get_or_none((Attachment.page == page) & (Attachment.filename == filename)
+                                        & Attachment.deleted.is_null())
+    if attachment is None:
+        raise NotFound(_l("There is no file “%(name)s” on this page.", name=filename[:200]))
+    return attachment, current_app.extensions["bocage.instance"].uploads / attachment.stored
+
+
+def delete_attachment(page_name: str, filename: str) -> Attachment:
+    """Hide the file; it stays on disk so an administrator can bring it back."""
+    attachment, _ = get_attachment(page_name, filename)
+    Attachment.update(deleted=utcnow()).where(Attachment.id == attachment.id).execute()
+    events.attachment_deleted.send(current_app._get_current_object(), attachment=attachment)
+    return attachment
+
+
+def is_inline(attachment: Attachment) -> bool:
+    return attachment.content_type in INLINE_IMAGES.values()

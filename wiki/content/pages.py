@@ -1,0 +1,237 @@
+"""Saving, deleting and restoring pages. Every change is a revision; concurrent edits are merged.
+
+This is the only place that writes Page/Revision rows, so that the browser, the API, the CLI
+and the importers behave the same. Events are sent after the transaction commits.
+"""
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from peewee import IntegrityError
+
+from .. import events
+from ..db import database, locked, utcnow, write_transaction
+from ..models import Link, Page, Revision
+from ..names import check_name, InvalidName, title_from_name
+from ..render.sanitize import sanitize_text_line
+from ..render.syntax import link_targets
+from .merge import merge_texts
+
+MAX_SOURCE = 512 * 1024
+MAX_COMMENT = 500
+MAX_AUTHOR = 100
+
+
+class ContentError(Exception):
+    """A change that cannot be made; `message` is shown to the person (translated)."""
+    status = 400
+
+    def __init__(self, message, status: int | None = None):
+        super().__init__(str(message))
+        self.message = message
+        if status:
+            self.status = status
+
+
+class NotFound(ContentError):
+    status = 404
+
+
+class MergeConflict(ContentError):
+    """The page changed since the editor opened it and the changes overlap."""
+    status = 409
+
+    def __init__(self, current: Revision, mine: str, merged: str):
+        super().__init__(_l("This page was changed by someone else while you were editing it, "
+                            "and the changes overlap. Your text is kept below: compare it with "
+                            "the other version and save again."))
+        self.current, self.mine, self.merged = current, mine, merged
+
+
+@dataclass
+class SaveResult:
+    page: Page
+    revision: Revision
+    created: bool = False
+    merged: bool = False
+    unchanged: bool = False
+
+
+def valid_name(name: str) -> str:
+    try:
+        return check_name(name)
+    except InvalidName:
+        raise ContentError(_l("“%(name)s” is not a valid page name: use lowercase letters, digits "
+                              "and hyphens, at most 100 characters (for example “guide-wiki-party”).",
+                              name=name[:120])) from None
+
+
+def title_of(source: str, fallback: str) -> str:
+    """The first level-1 heading, else the fallback."""
+    for line in source.splitlines():
+        if line.startswith("# ") and line[2:].strip():
+            return sanitize_text_line(line[2:].strip().rstrip("#").strip())[:200]
+    return sanitize_text_line(fallback)[:200]
+
+
+def get_page(name: str, *, include_deleted: bool = False) -> Page:
+    page = Page.get_or_none(Page.name == name)
+    if page is None or (page.deleted and not include_deleted):
+        raise NotFound(_l("There is no page “%(name)s”.", name=name))
+    return page
+
+
+def current_revision(page: Page) -> Revision | None:
+    return Revision.get_or_none(Revision.id == page.revision) if page.revision else None
+
+
+def get_revision(page: Page, revision_id) -> Revision:
+    try:
+        revision_id = int(revision_id)
+    except (TypeError, ValueError):
+        revision_id = 0
+    rev = Revision.get_or_none((Revision.id == revision_id) & (Revision.page == page))
+    if rev is None:
+        raise NotFound(_l("Revision %(id)s does not exist for this page.", id=str(revision_id)[:20]))
+    return rev
+
+
+def _clean_meta(comment: str, author: str) -> tuple[str, str]:
+    comment = sanitize_text_line(comment or "")[:MAX_COMMENT]
+    author = sanitize_text_line(author or "").strip()[:MAX_AUTHOR] or str(_l("Anonymous"))
+    return comment, author
+
+
+def save_page(name: str, source: str, *, base_revision=None, comment: str = "", author: str = "",
+              title: str | None = None, action: str = "edit") -> SaveResult:
+    """Create or update page `name` from `source`, written by someone who started from `base_revision`.
+
+    If the page changed since `base_revision`, a three-way merge is tried: a clean merge is saved
+    (result.merged); overlapping changes raise MergeConflict carrying both texts. Saving the same
+    text again creates no revision (result.unchanged).
+    """
+    name = valid_name(name)
+    if not isinstance(source, str):
+        raise ContentError(_l("The page text is missing."))
+    source = source.replace("\r\n", "\n")
+    if len(source.encode("utf-8")) > MAX_SOURCE:
+        raise ContentError(_l("The text is too long (at most %(kb)s KB). Split it into several pages.",
+                              kb=MAX_SOURCE // 1024), status=413)
+    if "\x00" in source:
+        source = source.replace("\x00", "")
+    comment, author = _clean_meta(comment, author)
+    for attempt in range(3):
+        try:
+            result = _save(name, source, base_revision, comment, author, title, action)
+            break
+        except IntegrityError:   # someone created the same page or revision number at the same time
+            if attempt == 2:
+                raise
+    if not result.unchanged:
+        events.page_saved.send(current_app._get_current_object(), page=result.page,
+                               revision=result.revision, created=result.created)
+    return result
+
+
+def _save(name, source, base_revision, comment, author, title, action) -> SaveResult:
+    with write_transaction():
+        page = locked(Page.select().where(Page.name == name)).first()
+        created = page is None
+        current = None if created else current_revision(page)
+        merged = False
+        if current is not None and str(base_revision or "") != str(current.id):
+            base_text = ""
+            if base_revision:
+                base = Revision.get_or_none((Revision.id == _int(base_revision)) & (Revision.page == page))
+                if base is None:
+                    raise ContentError(_l("The revision you started from (%(id)s) is not one of this page's.",
+                                          id=str(base_revision)[:20]), status=409)
+                base_text = base.source
+            if source != current.source:
+                result = merge_texts(base_text, source, current.source)
+                if result.conflicts:
+                    raise MergeConflict(current, source, result.text)
+                source, merged = result.text, True
+        if current is not None and source == current.source and not page.deleted:
+            return SaveResult(page, current, unchanged=True)
+        now = utcnow()
+        fallback = title or (page.title if page else title_from_name(name))
+        new_title = title_of(source, fallback)
+        if created:
+            page = Page.create(name=name, title=new_title, created=now, updated=now)
+        revision = Revision.create(
+            page=page, number=(current.number + 1) if current else 1, source=source, title=new_title,
+            comment=comment, author=author, created=now, base=_int(base_revision),
+            action="merge" if merged else ("create" if created and action == "edit" else action),
+            size=len(source.encode("utf-8")))
+        Page.update(title=new_title, revision=revision.id, updated=now, deleted=None).where(
+            Page.id == page.id).execute()
+        page.title, page.revision, page.updated, page.deleted = new_title, revision.id, now, None
+        _update_links(page, source)
+    return SaveResult(page, revision, created=created, merged=merged)
+
+
+def _int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _update_links(page: Page, source: str) -> None:
+    Link.delete().where(Link.source == page).execute()
+    targets = sorted(link_targets(source) - {page.name})
+    if targets:
+        Link.insert_many([{"source": page.id, "target": t} for t in targets]).execute()
+
+
+def restore_revision(name: str, revision_id, *, author: str = "", comment: str = "") -> SaveResult:
+    """Make an old revision current again, as a new revision (history is never rewritten)."""
+    page = get_page(name)
+    old = get_revision(page, revision_id)
+    comment = comment or str(_l("Restored revision %(number)s", number=old.number))
+    return save_page(name, old.source, base_revision=page.revision, comment=comment, author=author,
+                     title=old.title, action="restore")
+
+
+def delete_page(name: str, *, author: str = "", comment: str = "") -> Page:
+    """Move a page to the trash: hidden everywhere, its history kept, restorable."""
+    comment, author = _clean_meta(comment, author)
+    with write_transaction():
+        page = get_page(name)
+        current = current_revision(page)
+        now = utcnow()
+        revision = Revision.create(page=page, number=current.number + 1, source=current.source,
+                                   title=page.title, comment=comment, author=author, created=now,
+                                   base=current.id, action="delete", size=current.size)
+        Page.update(deleted=now, updated=now, revision=revision.id).where(Page.id == page.id).execute()
+        page.deleted, page.revision = now, revision.id
+    events.page_deleted.send(current_app._get_current_object(), page=page)
+    return page
+
+
+def undelete_page(name: str, *, author: str = "") -> Page:
+    """Take a page out of the trash, as it was."""
+    _, author = _clean_meta("", author)
+    with write_transaction():
+        page = get_page(name, include_deleted=True)
+        if not page.deleted:
+            return page
+        current = current_revision(page)
+        now = utcnow()
+        revision = Revision.create(page=page, number=current.number + 1, source=current.source,
+                                   title=page.title, comment=str(_l("Restored from the trash")),
+                                   author=author, created=now, base=current.id, action="undelete",
+                                   size=current.size)
+        Page.update(deleted=None, updated=now, revision=revision.id).where(Page.id == page.id).execute()
+        page.deleted, page.revision = None, revision.id
+    events.page_restored.send(current_app._get_current_object(), page=page, revision=revision)
+    return page
+
+
+def page_count() -> int:
+    return Page.select().where(Page.deleted.is_null()).count()
+
+
+def in_transaction():
+    return database.atomic()

@@ -1,0 +1,61 @@
+"""Read-side queries shared by the special pages, the actions and the API (one way to list things)."""
+from peewee import JOIN, fn
+
+from ..models import Link, Page, Revision
+
+
+def live_pages():
+    return Page.select().where(Page.deleted.is_null())
+
+
+def existing_names(names) -> set[str]:
+    names = list(names)
+    if not names:
+        return set()
+    return {p.name for p in Page.select(Page.name).where(Page.name.in_(names) & Page.deleted.is_null())}
+
+
+def recent_changes(limit: int = 50, offset: int = 0):
+    """Latest revisions of all pages, newest first, with their page (trashed ones included)."""
+    return (Revision.select(Revision, Page).join(Page)
+            .order_by(Revision.created.desc(), Revision.id.desc()).limit(limit).offset(offset))
+
+
+def page_index(limit: int | None = None, offset: int = 0):
+    query = live_pages().order_by(fn.LOWER(Page.title), Page.name)
+    return query.limit(limit).offset(offset) if limit else query
+
+
+def backlinks(name: str):
+    return (live_pages().join(Link, on=(Link.source == Page.id))
+            .where(Link.target == name).order_by(fn.LOWER(Page.title)))
+
+
+def orphans(home: str):
+    """Live pages no live page links to (the home page is never an orphan)."""
+    linked = (Link.select(Link.target).join(Page, on=(Link.source == Page.id))
+              .where(Page.deleted.is_null()))
+    return (live_pages().where(Page.name.not_in(linked) & (Page.name != home))
+            .order_by(fn.LOWER(Page.title)))
+
+
+def wanted():
+    """Names linked from live pages with no live page: (name, number of pages linking)."""
+    target_page = Page.alias()
+    return (Link.select(Link.target, fn.COUNT(Link.source).alias("count"))
+            .join(Page, on=(Link.source == Page.id))
+            .switch(Link)
+            .join(target_page, JOIN.LEFT_OUTER,
+                  on=((target_page.name == Link.target) & target_page.deleted.is_null()))
+            .where(Page.deleted.is_null() & target_page.id.is_null())
+            .group_by(Link.target).order_by(fn.COUNT(Link.source).desc(), Link.target))
+
+
+def trash():
+    return Page.select().where(Page.deleted.is_null(False)).order_by(Page.deleted.desc())
+
+
+def page_with_revision(name: str):
+    """The page and its current revision in one query (the hot path of page views)."""
+    return (Page.select(Page, Revision).join(Revision, on=(Revision.id == Page.revision), attr="current")
+            .where(Page.name == name).first())

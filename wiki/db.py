@@ -1,0 +1,64 @@
+"""The database: SQLite by default, any peewee database URL (postgresql://...) by configuration."""
+import contextlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+from peewee import DatabaseProxy, Model, PostgresqlDatabase
+from playhouse.db_url import connect as connect_url
+from playhouse.pool import PooledSqliteDatabase
+
+database = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",      # readers never block the writer
+    "foreign_keys": 1,
+    "busy_timeout": 10000,      # wait for the write lock instead of failing at once
+    "synchronous": "normal",    # safe with WAL, much faster saves
+    "cache_size": -16000,
+}
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamps: the same on SQLite and PostgreSQL."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def open_database(url: str, default_sqlite: Path):
+    """Build the database object for `url`, or for the instance's SQLite file when `url` is empty."""
+    if not url or url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if url else str(default_sqlite)
+        db = PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, max_connections=32,
+                                  stale_timeout=600, check_same_thread=False)
+    else:
+        db = connect_url(url)
+    database.initialize(db)
+    return db
+
+
+def is_postgres() -> bool:
+    return isinstance(database.obj, PostgresqlDatabase)
+
+
+@contextlib.contextmanager
+def write_transaction():
+    """A transaction that takes the write lock at once, so read-then-write sequences don't race.
+
+    SQLite: BEGIN IMMEDIATE. PostgreSQL: a normal transaction; callers lock rows with `locked()`.
+    """
+    if is_postgres():
+        with database.atomic():
+            yield
+    else:
+        with database.atomic(lock_type="IMMEDIATE"):
+            yield
+
+
+def locked(query):
+    """SELECT ... FOR UPDATE where the database has it."""
+    return query.for_update() if is_postgres() else query

@@ -1,0 +1,125 @@
+"""Instance folders: one territory's wiki on disk.
+
+    DIR/instance.toml      settings, safe to commit (no secrets)
+    DIR/data/secrets.toml  generated at init, never committed
+    DIR/data/bocage.db     SQLite database (unless [database] url says otherwise)
+    DIR/data/uploads/      attachments
+    DIR/data/search/       whoosh index
+"""
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomli_w
+
+from .names import to_name
+
+DEFAULT_EXTENSIONS = [
+    "png", "jpg", "jpeg", "gif", "webp",
+    "pdf", "odt", "ods", "odp", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
+    "txt", "csv", "md", "gpx", "zip",
+]
+
+
+class InstanceError(Exception):
+    """The instance folder is missing or its settings are unusable."""
+
+
+@dataclass
+class Instance:
+    path: Path
+    name: str
+    slug: str
+    domain: str
+    language: str = "fr"
+    home: str = "accueil"
+    licence: str = "CC BY-SA 4.0"
+    theme: str = "default"
+    database_url: str = ""
+    max_upload_mb: float = 10
+    upload_extensions: list[str] = field(default_factory=lambda: list(DEFAULT_EXTENSIONS))
+    secret_key: str = ""
+
+    @property
+    def data(self) -> Path:
+        return self.path / "data"
+
+    @property
+    def uploads(self) -> Path:
+        return self.data / "uploads"
+
+    @property
+    def search_dir(self) -> Path:
+        return self.data / "search"
+
+
+def init_instance(path, name: str, domain: str, *, language: str = "fr", force: bool = False) -> Instance:
+    """Create an instance folder (or complete one that only has instance.toml, like the examples)."""
+    path = Path(path)
+    settings = path / "instance.toml"
+    if settings.exists() and not force:
+        instance = load_instance(path, create_secrets=True)
+        _make_data_dirs(instance)
+        return instance
+    path.mkdir(parents=True, exist_ok=True)
+    settings.write_text(tomli_w.dumps({
+        "name": name,
+        "slug": to_name(name),
+        "domain": domain,
+        "language": language,
+        "home": "accueil",
+        "licence": "CC BY-SA 4.0",
+        "uploads": {"max_size_mb": 10, "extensions": DEFAULT_EXTENSIONS},
+    }), encoding="utf-8")
+    instance = load_instance(path, create_secrets=True)
+    _make_data_dirs(instance)
+    return instance
+
+
+def load_instance(path, *, create_secrets: bool = False) -> Instance:
+    path = Path(path).resolve()
+    settings = path / "instance.toml"
+    if not settings.is_file():
+        raise InstanceError(f"{settings} not found: run `bocage init {path}` first")
+    try:
+        raw = tomllib.loads(settings.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InstanceError(f"{settings}: {exc}") from exc
+    if not raw.get("name") or not raw.get("domain"):
+        raise InstanceError(f"{settings}: 'name' and 'domain' are required")
+    uploads = raw.get("uploads", {})
+    instance = Instance(
+        path=path,
+        name=raw["name"],
+        slug=raw.get("slug") or to_name(raw["name"]),
+        domain=raw["domain"],
+        language=raw.get("language", "fr"),
+        home=raw.get("home", "accueil"),
+        licence=raw.get("licence", "CC BY-SA 4.0"),
+        theme=raw.get("theme", "default"),
+        database_url=os.environ.get("BOCAGE_DATABASE_URL") or raw.get("database", {}).get("url", ""),
+        max_upload_mb=float(uploads.get("max_size_mb", 10)),
+        upload_extensions=[e.lower().lstrip(".") for e in uploads.get("extensions", DEFAULT_EXTENSIONS)],
+    )
+    instance.secret_key = _secrets(instance, create=create_secrets)["secret_key"]
+    return instance
+
+
+def _secrets(instance: Instance, *, create: bool) -> dict:
+    file = instance.data / "secrets.toml"
+    if file.is_file():
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    if not create:
+        raise InstanceError(f"{file} not found: run `bocage init {instance.path}` first")
+    instance.data.mkdir(parents=True, exist_ok=True)
+    values = {"secret_key": secrets.token_urlsafe(48)}
+    file.write_text(tomli_w.dumps(values), encoding="utf-8")
+    file.chmod(0o600)
+    return values
+
+
+def _make_data_dirs(instance: Instance) -> None:
+    for folder in (instance.data, instance.uploads, instance.search_dir):
+        folder.mkdir(parents=True, exist_ok=True)

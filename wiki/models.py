@@ -1,0 +1,76 @@
+"""The wiki's tables. Pages and (later) entries share Page/Revision: one history, diff and merge."""
+from peewee import (BooleanField, CharField, CompositeKey, DateTimeField, ForeignKeyField,
+                    IntegerField, TextField)
+
+from .db import BaseModel, utcnow
+
+
+class Page(BaseModel):
+    """A named document. Its text lives in its revisions; `revision` points at the current one."""
+    name = CharField(max_length=100, unique=True)
+    title = CharField(max_length=200)
+    kind = CharField(max_length=20, default="page", index=True)
+    revision = IntegerField(null=True)
+    created = DateTimeField(default=utcnow)
+    updated = DateTimeField(default=utcnow, index=True)
+    deleted = DateTimeField(null=True, index=True)   # set while the page is in the trash
+
+
+class Revision(BaseModel):
+    """One state of a page. Never changed once written; restoring writes a new one."""
+    page = ForeignKeyField(Page, backref="revisions", on_delete="CASCADE")
+    number = IntegerField()                            # 1, 2, 3... within the page
+    source = TextField()
+    title = CharField(max_length=200)
+    comment = CharField(max_length=500, default="")
+    author = CharField(max_length=100)
+    created = DateTimeField(default=utcnow, index=True)
+    base = IntegerField(null=True)                     # the revision the editor started from
+    action = CharField(max_length=20, default="edit")  # create, edit, merge, restore, import, delete, undelete
+    size = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("page", "number"), True),)
+
+
+class Link(BaseModel):
+    """A wiki link (or include) from a page to a page name, existing or not: backlinks, orphans, wanted."""
+    source = ForeignKeyField(Page, backref="links", on_delete="CASCADE")
+    target = CharField(max_length=100, index=True)
+
+    class Meta:
+        primary_key = CompositeKey("source", "target")
+
+
+class Attachment(BaseModel):
+    """An uploaded file of a page, stored under data/uploads/ with a random name."""
+    page = ForeignKeyField(Page, backref="attachments", on_delete="CASCADE")
+    filename = CharField(max_length=200)
+    stored = CharField(max_length=80, unique=True)
+    content_type = CharField(max_length=100)
+    size = IntegerField()
+    author = CharField(max_length=100)
+    created = DateTimeField(default=utcnow)
+    deleted = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("page", "filename"), True),)
+
+
+class ApiToken(BaseModel):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+    label = CharField(max_length=100)
+    digest = CharField(max_length=64, unique=True)
+    created = DateTimeField(default=utcnow)
+    last_used = DateTimeField(null=True)
+    revoked = BooleanField(default=False)
+
+
+class SchemaVersion(BaseModel):
+    """Which migrations (wiki/migrations/mNNNN_*.py) this database has applied."""
+    version = IntegerField(primary_key=True)
+    name = CharField(max_length=100)
+    applied = DateTimeField(default=utcnow)
+
+
+ALL_MODELS = [Page, Revision, Link, Attachment, ApiToken, SchemaVersion]

@@ -1,0 +1,1 @@
+"""Rendering pipeline: Markdown to HTML, and the one HTML sanitizer (sanitize.py)."""

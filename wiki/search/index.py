@@ -1,0 +1,381 @@
+"""Full-text search for wiki content: a process-safe wrapper around whoosh with French analysis.
+
+No Flask/peewee here: the app (on every page save) and ``bocage reindex`` pass plain SearchDoc values.
+"""
+from __future__ import annotations
+
+import html
+import math
+import os
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from typing import Callable, Collection, Iterable
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token
+from whoosh.fields import DATETIME, ID, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.highlight import FIRST, BasicFragmentScorer, ContextFragmenter, Formatter, get_text, top_fragments
+from whoosh.index import LockError
+from whoosh.lang import stopwords_for_language
+from whoosh.qparser import MultifieldParser, OrGroup, SingleQuotePlugin
+from whoosh.reading import SegmentReader
+from whoosh.support.charset import accent_map
+from whoosh.util.filelock import try_for
+from whoosh.writing import CLEAR
+
+__all__ = ["SearchIndex", "SearchDoc", "SearchHit", "SearchResults", "SearchIndexLocked", "plain_text"]
+
+MAX_STORED_CHARS = 20_000  # stored (highlightable) text per doc: keeps the index small
+MAX_INDEXED_CHARS = 500_000  # indexed text per doc: long pages stay searchable past the stored part
+MAX_QUERY_CHARS = 300  # longer user queries are truncated: parsing and scoring grow with the terms
+EXCERPT_CHARS = 200
+LOCK_TIMEOUT = 5.0  # seconds to wait for another process's writer before giving up
+MERGE_FANOUT = 3  # merge a size tier once this many segments share it (measured: 3-4 best, 8 doubles search time)
+
+# accent_map lacks the ligatures (users type "oeuvre"). Stop words are compared after folding;
+# "été" (summer) and "maïs" (corn) fold onto stop words but matter in rural wikis: keep them.
+_FOLD = {**accent_map, ord("œ"): "oe", ord("Œ"): "oe", ord("æ"): "ae", ord("Æ"): "ae"}
+_STOPS = (frozenset(w.translate(_FOLD) for w in stopwords_for_language("fr")) - {"ete", "mais"}
+          | {"les", "leurs", "cet", "cette", "dont", "ni", "si", "tres"})
+_TOKEN_RX = re.compile(r"\w+(?:\.?\w+)*")  # whoosh's default token pattern, without a capturing group
+# One chain for indexing and querying; folding before stemming makes "mobilite", "Mobilité", "mobilités" meet.
+ANALYZER = (RegexTokenizer(_TOKEN_RX) | LowercaseFilter() | CharsetFilter(_FOLD)
+            | StopFilter(stoplist=_STOPS, minsize=1) | StemFilter(lang="fr"))
+
+
+def make_schema() -> Schema:
+    return Schema(name=ID(stored=True, unique=True), kind=ID(stored=True), updated=DATETIME(stored=True),
+                  title=TEXT(analyzer=ANALYZER, stored=True), text=TEXT(analyzer=ANALYZER, stored=True))
+
+
+class SearchIndexLocked(RuntimeError):
+    """Another writer kept the index lock longer than LOCK_TIMEOUT."""
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    name: str
+    title: str
+    text: str
+    kind: str = "page"
+    updated: datetime | None = None
+    extra: str = ""  # searchable, never shown (tags...)
+
+
+@dataclass
+class SearchHit:
+    name: str
+    title: str
+    kind: str
+    excerpt: str  # HTML-safe: escaped text, <mark> around matched terms
+    score: float
+
+
+@dataclass
+class SearchResults:
+    hits: list[SearchHit]
+    total: int
+    page: int
+    pages: int
+    query: str
+    error: str | None = None
+
+
+_MD_RULES = [(re.compile(p, re.M | re.S), r) for p, r in [
+    (r"<!--.*?-->", " "), (r"<(script|style)\b.*?</\1\s*>", " "), (r"<[^>\n]+>", " "),
+    (r"!\[([^\]]*)\]\([^)]*\)", r"\1"), (r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1"),
+    (r"\[([^\]]*)\]\([^)]*\)", r"\1"), (r"\[([^\]]*)\]\[[^\]]*\]", r"\1"), (r"^\s*\[[^\]]+\]:\s*\S+.*?$", " "),
+    (r"^\s{0,3}(?:#{1,6}|>+|[-*+]|\d+[.)])\s+", ""), (r"^\s*(?:```|~~~).*?$", " "),
+    (r"^\s*[-*_=|: ]{3,}\s*$", " "), (r"(~~|`+)(\S.*?)\1", r"\2"),
+    (r"(?<!\w)(\*{1,3}|_{1,3})(\S.*?)\1(?!\w)", r"\2"), (r"\|", " "),
+]]
+
+
+def plain_text(markdown_source: str) -> str:
+    """Strip obvious Markdown/HTML markup so excerpts read like prose (not a full parser)."""
+    text = markdown_source or ""
+    for rx, repl in _MD_RULES:
+        text = rx.sub(repl, text)
+    return " ".join(html.unescape(text).split())
+
+
+class _MarkFormatter(Formatter):
+    """Escapes everything and wraps matched terms in <mark>: excerpts are safe to render as they are."""
+
+    def _text(self, text):
+        return html.escape(text)
+
+    def format_token(self, text, token, replace=False):
+        return "<mark>%s</mark>" % html.escape(get_text(text, token, replace))
+
+    def format(self, fragments, replace=False):
+        out = " … ".join(self.format_fragment(f, replace=replace) for f in fragments)
+        head, tail = fragments[0].text[:fragments[0].startchar], fragments[-1].text[fragments[-1].endchar:]
+        return (("… " if re.search(r"\w", head) else html.escape(head.lstrip()[-20:])) + out
+                + (" …" if re.search(r"\w", tail) else html.escape(tail.rstrip()[:20])))
+
+
+_FRAGMENTER, _FORMATTER = ContextFragmenter(maxchars=EXCERPT_CHARS, surround=60, charlimit=None), _MarkFormatter()
+
+
+def _leading(text: str) -> str:
+    cut = text if len(text) <= EXCERPT_CHARS else (text[:EXCERPT_CHARS].rsplit(" ", 1)[0] or text[:EXCERPT_CHARS])
+    return html.escape(cut) + (" …" if cut != text else "")
+
+
+def _merge_tiers(writer, segments):
+    """Merge segments of one size order (1-9, 10-99... docs) once MERGE_FANOUT share it: few segments
+    (search cost grows with them), cheap commits. whoosh's MERGE_SMALL lets hundreds pile up."""
+    tiers: dict[int, list] = {}
+    for seg in segments:
+        tiers.setdefault(len(str(seg.doc_count_all())), []).append(seg)
+    merged = [seg for segs in tiers.values() if len(segs) >= MERGE_FANOUT for seg in segs]
+    for seg in merged:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [seg for seg in segments if seg not in merged]
+
+
+def _tame(q):
+    """Drop match-everything queries (``*``, ``a*``, ``text:*``) that would expand the whole lexicon."""
+    if isinstance(q, Q.Every) or (isinstance(q, (Q.Wildcard, Q.Prefix)) and len(re.split(r"[*?]", q.text)[0]) < 2):
+        return Q.NullQuery
+    return q
+
+
+class SearchIndex:
+    """One open whoosh index plus a cached searcher, shared by the threads of one process."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = os.fspath(path)
+        os.makedirs(self.path, exist_ok=True)
+        if not whoosh_index.exists_in(self.path):
+            storage = FileStorage(self.path)
+            lock = storage.lock("MAIN_WRITELOCK")  # the writers' lock: two workers may start at once
+            if not try_for(lock.acquire, timeout=LOCK_TIMEOUT, delay=0.02):
+                raise SearchIndexLocked(f"cannot create the search index in {self.path}: locked")
+            try:
+                if not whoosh_index.exists_in(self.path):
+                    storage.create_index(make_schema())
+            finally:
+                lock.release()
+        self._ix = whoosh_index.open_dir(self.path)
+        schema = self._ix.schema  # the stored one: queries must be analysed like the indexed documents
+        self._parser = MultifieldParser(["title", "text"], schema, fieldboosts={"title": 4.0},
+                                        group=OrGroup.factory(0.9))  # OR, favouring pages with more terms
+        self._parser.remove_plugin_class(SingleQuotePlugin)  # French apostrophes are not quotes
+        self._analyzer = schema["text"].analyzer
+        # excerpts: word -> indexed term (None: stop word), term -> words seen, hashes of texts analysed
+        self._stems: dict[str, str | None] = {}
+        self._forms: dict[str, set[str]] = {}
+        self._learned: set[int] = set()
+        # dropped with the searcher: (query, kinds) -> (error, [(score, docnum)], total, terms); leaf -> docnums
+        self._ranked: dict[tuple, tuple] = {}
+        self._leafsets: dict = {}
+        self._lock = threading.Lock()  # guards the searcher and all the caches above
+        self._wlock = threading.Lock()  # serialises this process's writers before the file lock
+        self._searcher = None
+
+    def _write(self, action, writer_options=None, **commit):
+        """Run ``action(writer)`` and commit, waiting up to LOCK_TIMEOUT for other processes' writers.
+
+        compound=False: opening a compound segment copies it into memory (~10 ms per reopen at 10k pages).
+        """
+        with self._wlock:
+            try:
+                w = self._ix.writer(timeout=LOCK_TIMEOUT, delay=0.02, compound=False, **(writer_options or {}))
+            except LockError:
+                raise SearchIndexLocked(
+                    f"search index {self.path} held by another writer for over {LOCK_TIMEOUT:g} s") from None
+            try:
+                result = action(w)
+                w.commit(**commit)
+            except BaseException:
+                w.cancel()
+                raise
+            return result
+
+    def add(self, doc: SearchDoc) -> None:
+        fields = _fields(doc)
+        self._write(lambda w: w.update_document(**fields), mergetype=_merge_tiers)
+
+    def remove(self, name: str) -> None:
+        self._write(lambda w: w.delete_by_term("name", name), mergetype=_merge_tiers)
+
+    def rebuild(self, docs: Iterable[SearchDoc], progress: Callable[[int], None] | None = None) -> int:
+        """Replace everything in one writer (CLEAR merge): readers keep the old index until the commit,
+        which a failure never reaches. Duplicate names: the first wins. add() calls elsewhere wait for
+        the lock meanwhile, then fail with SearchIndexLocked after LOCK_TIMEOUT."""
+        def fill(w):
+            seen: set[str] = set()
+            for doc in docs:
+                if doc.name not in seen:
+                    seen.add(doc.name)
+                    w.add_document(**_fields(doc))
+                    if progress and len(seen) % 500 == 0:
+                        progress(len(seen))
+            return len(seen)
+        n = self._write(fill, {"limitmb": 256}, mergetype=CLEAR)
+        if progress:
+            progress(n)
+        return n
+
+    def _fresh(self):
+        """The cached searcher, reopened when the TOC generation changed (any writer committed). Not
+        searcher.refresh(): in whoosh-reloaded 2.7.5 it keeps readers with stale deletions, re-adds
+        merged-away segments and crashes on an empty index."""
+        if self._searcher is None or not self._searcher.up_to_date():
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = self._ix.searcher()
+            self._ranked.clear(), self._leafsets.clear()
+        return self._searcher
+
+    def _parse(self, text: str):
+        """(query or None if nothing is searchable, error message if the input could not be parsed)."""
+        error = None
+        try:
+            q = self._parser.parse(text, normalize=False)  # normalize() first would turn "* verger" into "*"
+        except Exception as e:  # whoosh is lenient, but fall back to bare words on any parser failure
+            error = f"Requête invalide ({e.__class__.__name__}) : recherche des mots seuls."
+            try:
+                q = self._parser.parse(" ".join(w.lower() for w in re.findall(r"\w+", text)), normalize=False)
+            except Exception:
+                return None, error
+        q = q.accept(_tame).normalize()
+        if isinstance(q, Q.Or) and any(isinstance(sub, Q.Not) for sub in q.subqueries):
+            # with OR grouping "four NOT moulin" would match every page without "moulin": exclude instead
+            pos = [sub for sub in q.subqueries if not isinstance(sub, Q.Not)]
+            neg = [sub.query for sub in q.subqueries if isinstance(sub, Q.Not)]
+            q = Q.AndNot(Q.Or(pos, scale=q.scale), Q.Or(neg)).normalize() if pos else Q.NullQuery
+        return (None if q is Q.NullQuery else q), error
+
+    def _matched_words(self, text: str, terms: frozenset[str]) -> set[str]:
+        """Words of ``text`` analysing to one of ``terms``; each text and word is analysed once per process."""
+        forms = set().union(*(self._forms.get(t, ()) for t in terms))
+        if hash(text) in self._learned:
+            return {w for w in forms if w in text}  # candidates: the word-boundary regex confirms them
+        if len(self._stems) > 200_000:
+            self._stems.clear(), self._forms.clear(), self._learned.clear()
+        words = set(_TOKEN_RX.findall(text))
+        for word in words.difference(self._stems):
+            toks = [t.text for t in self._analyzer(word, tokenize=False)]
+            term = self._stems[word] = toks[0] if toks else None
+            self._forms.setdefault(term, set()).add(word)
+            if term in terms:
+                forms.add(word)
+        self._learned.add(hash(text))
+        return words & forms
+
+    def _excerpt(self, text: str, terms: frozenset[str]) -> str:
+        """Highlighted fragments of the stored text, cheap enough for every hit of a page: running the
+        analyzer over whole texts costs ~1 ms per hit, so find the matching words, locate them with one
+        regex and give ContextFragmenter only the tokens around the first 12 matches."""
+        words = self._matched_words(text, terms)
+        if not words:
+            return _leading(text)
+        found = re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+        windows: list[list[int]] = []
+        for m in islice(found.finditer(text), 12):
+            start, end = max(0, m.start() - 2 * _FRAGMENTER.surround), m.end() + EXCERPT_CHARS
+            if windows and start <= windows[-1][1]:
+                windows[-1][1] = end
+            else:
+                windows.append([start, end])
+        tokens = (Token(startchar=m.start(), endchar=m.end(), text=self._stems.get(m[0]), matched=m[0] in words)
+                  for start, end in windows for m in _TOKEN_RX.finditer(text, start, end))
+        fragments = top_fragments(_FRAGMENTER.fragment_tokens(text, tokens), 2, BasicFragmentScorer(), FIRST)
+        return _FORMATTER.format(fragments) if fragments else _leading(text)
+
+    def search(self, query: str, limit: int = 20, page: int = 1,
+               kinds: Collection[str] | None = None) -> SearchResults:
+        """Ranked, paginated search. An empty ``kinds`` (as from ``request.args.getlist``) means all kinds."""
+        text = " ".join((query or "")[:MAX_QUERY_CHARS].replace("?", " ").split())
+        limit, page = max(1, min(int(limit), 100)), max(1, int(page))
+        kinds = sorted({kinds} if isinstance(kinds, str) else set(kinds or ()))
+        if not text:
+            return SearchResults(hits=[], total=0, page=page, pages=0, query=text)
+        with self._lock:
+            for attempt in range(3):
+                searcher = self._fresh()
+                try:
+                    return self._page(searcher, text, kinds, limit, page)
+                except (OSError, TypeError):
+                    # segments are separate files, opened lazily: if a concurrent merge deleted some,
+                    # the index changed meanwhile, so reopen and retry. Otherwise it is a real error.
+                    if attempt == 2 or searcher.up_to_date():
+                        raise
+
+    def _page(self, searcher, text: str, kinds: list[str], limit: int, page: int) -> SearchResults:
+        result = SearchResults(hits=[], total=0, page=page, pages=0, query=text)
+        cached = self._ranked.get((text, tuple(kinds)))
+        if cached is None or len(cached[1]) < min(page * limit, cached[2]):
+            cached = self._ranked[text, tuple(kinds)] = self._run(searcher, text, kinds, page * limit)
+        result.error, ranked, result.total, terms = cached
+        result.pages = math.ceil(result.total / limit)
+        for score, docnum in ranked[(page - 1) * limit: page * limit]:  # only this page is highlighted
+            stored = searcher.stored_fields(docnum)
+            result.hits.append(SearchHit(name=stored["name"], title=stored.get("title", ""),
+                                         kind=stored.get("kind", ""), score=float(score or 0.0),
+                                         excerpt=self._excerpt(stored.get("text", ""), terms)))
+        return result
+
+    def _run(self, searcher, text: str, kinds: list[str], n: int) -> tuple:
+        """(error, top ``n`` [(score, docnum)], exact total, terms to highlight) for one query."""
+        q, error = self._parse(text)
+        if q is None:
+            return error, [], 0, frozenset()
+        kfilter = Q.Or([Q.Term("kind", k) for k in kinds]) if kinds else None
+        top = searcher.search(q, limit=n, filter=kfilter).top_n
+        if len(self._ranked) > 256 or len(self._leafsets) > 1024:
+            self._ranked.clear(), self._leafsets.clear()
+        docs = _docset(q, searcher, self._leafsets)
+        total = len(docs & _docset(kfilter, searcher, self._leafsets) if kfilter else docs)
+        return error, top, total, _query_terms(q, searcher.reader())
+
+    def count(self) -> int:
+        with self._lock:
+            return self._fresh().doc_count()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+            self._ix.close()
+
+
+def _docset(q, searcher, cache: dict) -> frozenset[int]:
+    """Matching docnums by set algebra over cached leaf postings, for exact totals: len(results) re-walks
+    the whole matcher in Python (slow), and totals with optimize=False are wrong (pruned matchers)."""
+    if isinstance(q, (Q.Or, Q.DisjunctionMax)) and not getattr(q, "minmatch", 0):
+        return frozenset().union(*(_docset(sub, searcher, cache) for sub in q.subqueries))
+    if isinstance(q, (Q.And, Q.Require)):
+        sets = sorted((_docset(sub, searcher, cache) for sub in q.subqueries), key=len)
+        return sets[0].intersection(*sets[1:])
+    if isinstance(q, (Q.AndNot, Q.AndMaybe)):
+        a = _docset(q.a, searcher, cache)
+        return a - _docset(q.b, searcher, cache) if isinstance(q, Q.AndNot) else a
+    if q not in cache:
+        subs = searcher.subsearchers or [(searcher, 0)]
+        cache[q] = frozenset().union(*(q.docs(s) if not off else {d + off for d in q.docs(s)} for s, off in subs))
+    return cache[q]
+
+
+def _query_terms(q, reader) -> frozenset[str]:
+    """Indexed terms to highlight, prefixes expanded (whoosh's existing_terms() skips fields after the first)."""
+    return frozenset(text.decode("utf-8") if isinstance(text, bytes) else text for leaf in q.leaves()
+                     for field, text in leaf.expanded_terms(reader) if field in ("title", "text"))
+
+
+def _fields(doc: SearchDoc) -> dict:
+    """``extra`` is indexed with the text but not stored: one field fewer to match per query term."""
+    text = (doc.text or "")[:MAX_INDEXED_CHARS]
+    return dict(name=doc.name, kind=doc.kind or "page", title=doc.title or "", updated=doc.updated,
+                text=f"{text}\n{doc.extra}" if doc.extra else text, _stored_text=text[:MAX_STORED_CHARS])

@@ -1,0 +1,1 @@
+"""The HTML side of the wiki, one blueprint per concern."""
