@@ -241,6 +241,26 @@ def test_too_long_text_is_refused_and_kept(client):
     assert Page.select().where(Page.name == "long").count() == 0
 
 
+def test_broken_utf8_from_a_form_is_saved_as_sent_not_a_500(client):
+    """A browser cannot send a lone surrogate; its UTF-8-looking bytes (ED A0 80) arrive as text that
+    the content layer stores (save_page refuses real lone surrogates, as the API tests show)."""
+    token = csrf_token(client, "/wiki/octets/edit")
+    body = b"csrf_token=" + token.encode() + b"&base_revision=&source=%23+Octets%0A%0Aa%ED%A0%80b"
+    r = client.post("/wiki/octets/edit", data=body, content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 302
+    assert client.get("/wiki/octets").status_code == 200
+
+
+def test_save_page_refuses_a_lone_surrogate_from_any_caller(ctx):
+    from wiki.content.pages import ContentError, save_page
+    with pytest.raises(ContentError) as refused:
+        save_page("surrogat", "# Titre\n\nmoitié \ud83d d’émoji")
+    assert refused.value.status == 400 and "ligne 3" in str(refused.value.message)
+    assert Page.select().where(Page.name == "surrogat").count() == 0
+    assert save_page("surrogat", "# Titre", comment="\udcff", author="\ud800").created
+    assert Revision.get().author == "\ufffd" and Revision.get().comment == "\ufffd"
+
+
 def test_english_interface(client):
     html = client.get("/?lang=en").get_data(as_text=True)
     assert "Recent changes" in html and 'lang="en"' in html

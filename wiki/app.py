@@ -12,6 +12,7 @@ from .migrations import migrate
 from .names import to_name
 from .render import builtin_actions  # noqa: F401  (registers the built-in actions)
 from .render.markdown import MarkdownRenderer
+from .views import cache as view_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ["fr", "en"]
@@ -47,6 +48,7 @@ def create_app(instance_dir=None, *, instance: Instance | None = None, config: d
     Babel(app, locale_selector=_select_locale)
     csrf.init_app(app)
     app.extensions["bocage.markdown"] = MarkdownRenderer(wiki_base="/wiki/")
+    view_cache.init_app(app)    # first: a failing receiver after it must not leave views stale
     indexing.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -34,10 +34,13 @@ def main():
 @click.option("--domain", required=True, help="Host name (and port) the wiki is reached at.")
 @click.option("--language", default="fr", type=click.Choice(["fr", "en"]), show_default=True)
 def init(directory, name, domain, language):
-    """Create an instance folder with its settings, data folder and secrets."""
+    """Create an instance folder with its settings, data folder, secrets and a home page."""
+    from .content.welcome import create_home_page
+    new = not (Path(directory) / "instance.toml").exists()
     instance = init_instance(directory, name, domain, language=language)
-    with _app(directory).app_context():
-        pass   # creates the database and applies the migrations
+    app = _app(directory)   # creates the database and applies the migrations
+    if new:
+        create_home_page(app)   # a new wiki opens on a welcome page, not on "no such page"
     click.echo(f"Instance “{instance.name}” ready in {instance.path}")
     click.echo(f"Run it with: bocage serve {directory}")
 

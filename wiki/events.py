@@ -1,6 +1,8 @@
 """Content events: the seam between the wiki core and the layers that react to content.
 
-The search index, and later federation, subscribe to these signals; the core never imports them.
+The search index, the page-view cache and later federation subscribe to these signals; the core
+never imports them. Anything that changes what pages show must send one: the view cache
+(`wiki.views.cache`) drops every cached view on each of them.
 Every signal is sent after the database transaction has committed, with keyword arguments:
 
 - page_saved(app, page=Page, revision=Revision, created=bool)

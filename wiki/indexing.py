@@ -1,9 +1,19 @@
-"""Keeps the search index in step with content, by listening to the content events."""
+"""Keeps the search index in step with content, by listening to the content events.
+
+The receivers run after the database commit: an index failure (SearchIndexLocked while `bocage
+reindex` holds the lock, a full disk...) must not turn a saved page into an error. The failure is
+logged and the page is marked as pending, one empty file per page name in data/search-pending/
+(shared by every process of the instance, kept across restarts). The next successful index update,
+or `bocage reindex`, indexes the pending pages again from the database.
+"""
+import os
+
 from flask import current_app
 
 from . import events
 from .models import Page, Revision
-from .search import SearchDoc, SearchIndex
+from .names import is_valid_name
+from .search import SearchDoc, SearchIndex, SearchIndexLocked
 from .search.index import plain_text
 
 
@@ -16,16 +26,97 @@ def doc_for(page, revision) -> SearchDoc:
                      kind=page.kind, updated=page.updated)
 
 
+# --------------------------------------------------------------------------- pages waiting to be indexed
+
+def pending_dir(app) -> str:
+    return os.fspath(app.extensions["bocage.instance"].search_pending_dir)
+
+
+def pending_pages(app) -> list[str]:
+    """Names of the pages whose last change could not reach the index."""
+    try:
+        return sorted(n for n in os.listdir(pending_dir(app)) if is_valid_name(n))
+    except FileNotFoundError:
+        return []
+
+
+def _mark_pending(app, name: str) -> None:
+    folder = pending_dir(app)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, name), "a"):
+        pass
+
+
+def _unmark(app, name: str) -> bool:
+    """Take the mark off before reading the database: a change marked meanwhile stays marked."""
+    try:
+        os.remove(os.path.join(pending_dir(app), name))
+        return True
+    except FileNotFoundError:   # another thread or process took it
+        return False
+
+
+def _index_from_database(app, name: str) -> None:
+    """Bring one page's index entry in line with the database, whatever happened to it."""
+    page = (Page.select(Page, Revision).join(Revision, on=(Revision.id == Page.revision), attr="current")
+            .where(Page.name == name).first())
+    if page is None or page.deleted:
+        app.extensions["bocage.search"].remove(name)
+    else:
+        app.extensions["bocage.search"].add(doc_for(page, page.current))
+
+
+def catch_up(app) -> int:
+    """Index the pending pages again; returns how many were done. Stops at the first failure
+    (the index is still unavailable), leaving that page and the rest marked."""
+    done = 0
+    for name in pending_pages(app):
+        if not _unmark(app, name):
+            continue
+        try:
+            _index_from_database(app, name)
+        except Exception:
+            _mark_pending(app, name)
+            raise
+        done += 1
+    if done:
+        app.logger.info("search index caught up with %d pending page(s)", done)
+    return done
+
+
+def _log_failure(app, what: str, exc: Exception) -> None:
+    app.logger.warning("search index not updated for %s (%s: %s); marked for re-indexing, done at the "
+                       "next index update or by `bocage reindex`", what, type(exc).__name__, exc,
+                       exc_info=not isinstance(exc, SearchIndexLocked))   # a busy lock needs no traceback
+
+
+def _update(app, name: str, action) -> None:
+    """Run `action(index)` for page `name`; on failure, log and mark the page instead of raising."""
+    try:
+        action(app.extensions["bocage.search"])
+    except Exception as exc:
+        try:
+            _mark_pending(app, name)
+        except OSError:
+            app.logger.exception("could not mark page %r for re-indexing", name)
+        _log_failure(app, f"page {name!r}", exc)
+        return
+    try:
+        catch_up(app)
+    except Exception as exc:
+        _log_failure(app, "pending pages", exc)
+
+
 def _on_saved(app, page, revision, **_):
-    app.extensions["bocage.search"].add(doc_for(page, revision))
+    _update(app, page.name, lambda index: index.add(doc_for(page, revision)))
 
 
 def _on_restored(app, page, revision, **_):
-    app.extensions["bocage.search"].add(doc_for(page, revision))
+    _update(app, page.name, lambda index: index.add(doc_for(page, revision)))
 
 
 def _on_deleted(app, page, **_):
-    app.extensions["bocage.search"].remove(page.name)
+    _update(app, page.name, lambda index: index.remove(page.name))
 
 
 def init_app(app):
@@ -38,7 +129,15 @@ def init_app(app):
 
 
 def reindex(progress=None) -> int:
-    """Rebuild the whole index from the database (bocage reindex)."""
+    """Rebuild the whole index from the database (bocage reindex); this clears the pending marks
+    taken before it starts reading (a page marked during the rebuild stays marked)."""
+    app = current_app._get_current_object()
+    pending = [name for name in pending_pages(app) if _unmark(app, name)]
     query = (Page.select(Page, Revision).join(Revision, on=(Revision.id == Page.revision), attr="current")
              .where(Page.deleted.is_null()))
-    return search_index().rebuild((doc_for(p, p.current) for p in query.iterator()), progress=progress)
+    try:
+        return search_index().rebuild((doc_for(p, p.current) for p in query.iterator()), progress=progress)
+    except BaseException:
+        for name in pending:
+            _mark_pending(app, name)
+        raise

@@ -5,6 +5,7 @@
     DIR/data/bocage.db     SQLite database (unless [database] url says otherwise)
     DIR/data/uploads/      attachments
     DIR/data/search/       whoosh index
+    DIR/data/search-pending/  pages whose last change is not in the index yet (see wiki/indexing.py)
 """
 import os
 import secrets
@@ -53,6 +54,10 @@ class Instance:
     @property
     def search_dir(self) -> Path:
         return self.data / "search"
+
+    @property
+    def search_pending_dir(self) -> Path:
+        return self.data / "search-pending"
 
 
 def init_instance(path, name: str, domain: str, *, language: str = "fr", force: bool = False) -> Instance:

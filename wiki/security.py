@@ -1,4 +1,5 @@
 """HTTP headers that keep browsers safe: a strict Content-Security-Policy (no inline script)."""
+import re
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -28,8 +29,15 @@ def init_app(app):
         return response
 
 
+_UNSAFE_IN_URL = re.compile(r"[\x00-\x1f\x7f\\]")   # browsers drop tabs and newlines, read \ as /
+
+
 def safe_next_url(target: str | None) -> str:
-    """Only same-site paths: never redirect people to another site (open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    r"""Only same-site paths: never redirect people to another site (open redirect).
+
+    "/\t/evil.example" is "//evil.example" to a browser, and a newline breaks the Location header:
+    any ASCII control character or backslash sends people home instead.
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or _UNSAFE_IN_URL.search(target):
         return "/"
     return target

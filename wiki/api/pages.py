@@ -12,16 +12,18 @@ from . import bp
 from .auth import token_required
 
 MAX_LIMIT = 500
+MAX_OFFSET = content.MAX_ID   # well past any real list; larger values would overflow the database
 
 
 def _iso(dt):
     return dt.isoformat(timespec="seconds") + "Z" if dt else None
 
 
-def _int_arg(name, default, lo=0, hi=None):
+def _int_arg(name, default, lo=0, hi=MAX_OFFSET):
+    """An integer query argument, clamped to [lo, hi]; the default when missing or not a number."""
     value = request.args.get(name, default, type=int)
-    value = default if value is None else max(lo, value)
-    return min(hi, value) if hi else value
+    value = default if value is None else value
+    return min(hi, max(lo, value))
 
 
 @bp.get("/pages")
@@ -79,7 +81,12 @@ def put_page(name):
         return error_response(_("“source” (the page text in Markdown) is required and must be a string."), 400)
     if base is not None and (isinstance(base, bool) or not isinstance(base, int)):
         return error_response(_("“base_revision” must be a revision id (a whole number) or null."), 400)
-    comment = body.get("comment") or ""
+    if base is not None and not 1 <= base <= content.MAX_ID:
+        return error_response(_("“base_revision” %(id)s is not a revision id: ids go from 1 to %(max)s.",
+                                id=str(base)[:20], max=content.MAX_ID), 400)
+    comment = body.get("comment")
+    if comment is None:
+        comment = ""
     if not isinstance(comment, str):
         return error_response(_("“comment” must be a string."), 400)
     try:

@@ -26,17 +26,17 @@ def import_markdown(files, *, root, author: str = "import", progress=None) -> Im
     """
     summary = ImportSummary()
     for path in files:
-        relative = Path(path).relative_to(root).with_suffix("")
-        name = to_name("-".join(relative.parts))
+        on_disk = Path(path).relative_to(root)          # reported as it is: "sub/latin.md"
+        name = to_name("-".join(on_disk.with_suffix("").parts))
         try:
             text = Path(path).read_text(encoding="utf-8")
             current = _current_revision_id(name)
             result = save_page(name, text, base_revision=current, author=author,
                                comment="Import", action="import")
         except UnicodeDecodeError:
-            summary.failed.append((str(relative), "not UTF-8 text"))
+            summary.failed.append((on_disk.as_posix(), "not UTF-8 text"))
         except ContentError as exc:
-            summary.failed.append((str(relative), str(exc.message)))
+            summary.failed.append((on_disk.as_posix(), str(exc.message)))
         else:
             bucket = (summary.unchanged if result.unchanged else
                       summary.created if result.created else summary.updated)

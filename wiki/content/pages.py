@@ -3,6 +3,7 @@
 This is the only place that writes Page/Revision rows, so that the browser, the API, the CLI
 and the importers behave the same. Events are sent after the transaction commits.
 """
+import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -20,6 +21,8 @@ from .merge import merge_texts
 MAX_SOURCE = 512 * 1024
 MAX_COMMENT = 500
 MAX_AUTHOR = 100
+MAX_ID = 2 ** 31 - 1   # ids are `integer` columns: 32 bits on PostgreSQL (SQLite has 64)
+_SURROGATE = re.compile("[\ud800-\udfff]")   # half of a UTF-16 pair: not encodable as UTF-8
 
 
 class ContentError(Exception):
@@ -86,20 +89,32 @@ def current_revision(page: Page) -> Revision | None:
 
 
 def get_revision(page: Page, revision_id) -> Revision:
-    try:
-        revision_id = int(revision_id)
-    except (TypeError, ValueError):
-        revision_id = 0
-    rev = Revision.get_or_none((Revision.id == revision_id) & (Revision.page == page))
+    rev_id = _int(revision_id)
+    rev = Revision.get_or_none((Revision.id == rev_id) & (Revision.page == page)) if rev_id else None
     if rev is None:
         raise NotFound(_l("Revision %(id)s does not exist for this page.", id=str(revision_id)[:20]))
     return rev
 
 
+def _no_surrogates(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _clean_meta(comment: str, author: str) -> tuple[str, str]:
-    comment = sanitize_text_line(comment or "")[:MAX_COMMENT]
-    author = sanitize_text_line(author or "").strip()[:MAX_AUTHOR] or str(_l("Anonymous"))
+    comment = sanitize_text_line(_no_surrogates(comment or ""))[:MAX_COMMENT]
+    author = sanitize_text_line(_no_surrogates(author or "")).strip()[:MAX_AUTHOR] or str(_l("Anonymous"))
     return comment, author
+
+
+def _check_encodable(source: str) -> None:
+    """Text that cannot be stored as UTF-8 (a lone surrogate, as JSON "\\ud800" can carry) is refused
+    with a readable message; the HTML form keeps the person's text (browsers never send these)."""
+    found = _SURROGATE.search(source)
+    if found:
+        line = source.count("\n", 0, found.start()) + 1
+        raise ContentError(_l("The text contains an invalid character on line %(line)s (a lone UTF-16 "
+                              "surrogate, half of an emoji for example). Remove it and save again.",
+                              line=line))
 
 
 def save_page(name: str, source: str, *, base_revision=None, comment: str = "", author: str = "",
@@ -114,12 +129,14 @@ def save_page(name: str, source: str, *, base_revision=None, comment: str = "", 
     if not isinstance(source, str):
         raise ContentError(_l("The page text is missing."))
     source = source.replace("\r\n", "\n")
+    _check_encodable(source)
     if len(source.encode("utf-8")) > MAX_SOURCE:
         raise ContentError(_l("The text is too long (at most %(kb)s KB). Split it into several pages.",
                               kb=MAX_SOURCE // 1024), status=413)
     if "\x00" in source:
         source = source.replace("\x00", "")
     comment, author = _clean_meta(comment, author)
+    title = _no_surrogates(title) if title else title
     for attempt in range(3):
         try:
             result = _save(name, source, base_revision, comment, author, title, action)
@@ -172,10 +189,13 @@ def _save(name, source, base_revision, comment, author, title, action) -> SaveRe
 
 
 def _int(value):
+    """A revision id from a form, the API or a URL; None when missing, not a number or out of range
+    (a huge number must not reach the database: SQLite overflows, PostgreSQL says out of range)."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    return number if number is not None and 0 < number <= MAX_ID else None
 
 
 def _update_links(page: Page, source: str) -> None:

@@ -1,6 +1,7 @@
 """Reading, editing and the history of a page."""
 from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
                    url_for)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..content import pages as content
@@ -10,6 +11,8 @@ from ..models import Attachment, Revision
 from ..names import is_valid_name, title_from_name, to_name
 from ..render.actions import ActionContext
 from ..render.page import page_toc, render_page, render_preview
+from .cache import cached_view
+from .paging import page_number
 
 bp = Blueprint("pages", __name__)
 HISTORY_PAGE = 50
@@ -34,6 +37,10 @@ def home():
 def show(name):
     if (fix := _canonical(name, "pages.show")) is not None:
         return fix
+    return cached_view(("show", name, get_locale().language), lambda: _show(name))
+
+
+def _show(name):
     page = queries.page_with_revision(name)
     if page is None:
         return render_template("page/missing.html", name=name, title=title_from_name(name),
@@ -121,7 +128,7 @@ def history(name):
     if (fix := _canonical(name, "pages.history")) is not None:
         return fix
     page = content.get_page(name, include_deleted=True)
-    number = max(1, request.args.get("page", 1, type=int) or 1)
+    number = page_number()
     revisions = list(Revision.select(Revision.id, Revision.number, Revision.title, Revision.comment,
                                      Revision.author, Revision.created, Revision.action, Revision.size)
                      .where(Revision.page == page).order_by(Revision.number.desc())

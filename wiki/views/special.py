@@ -9,18 +9,15 @@ from datetime import timezone
 from ..content import queries
 from ..indexing import search_index
 from ..security import safe_next_url
+from .paging import page_number
 
 bp = Blueprint("special", __name__)
 PER_PAGE = 100
 
 
-def _page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
-
-
 @bp.get("/recent")
 def recent():
-    number = _page_number()
+    number = page_number()
     changes = list(queries.recent_changes(PER_PAGE, (number - 1) * PER_PAGE))
     return render_template("special/recent.html", changes=changes, number=number,
                            more=len(changes) == PER_PAGE)
@@ -77,7 +74,7 @@ def trash():
 @bp.get("/search")
 def search():
     query = request.args.get("q", "")[:500]
-    results = search_index().search(query, limit=20, page=_page_number()) if query.strip() else None
+    results = search_index().search(query, limit=20, page=page_number()) if query.strip() else None
     return render_template("special/search.html", query=query, results=results)
 
 

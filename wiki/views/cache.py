@@ -1,0 +1,97 @@
+"""Whole-response cache for page views: most requests a wiki gets are reads of unchanged pages.
+
+A page view depends on more than its own revision (linked pages turn red or blue, actions list
+recent changes or include other pages), so instead of tracking what depends on what, any content
+change anywhere invalidates every cached view: each content event writes a new random token to
+`data/content-version`, which every worker of the instance reads (one small file read) on each
+request. A view is rendered once per worker and per language, then served from memory, with an
+ETag so that phones on a weak connection revalidate with a 304 instead of downloading it again.
+
+Only plain reads are cached: GET without a query string and with no flashed message waiting.
+"""
+import os
+import secrets
+from collections import OrderedDict
+from threading import Lock
+
+from flask import Response, current_app, request, session
+
+from .. import events
+
+VERSION_FILE = "content-version"
+MAX_ENTRIES = 300          # about 10 KB each: a few MB per worker at most
+
+
+class ViewCache:
+    def __init__(self, data_dir):
+        self.path = os.path.join(str(data_dir), VERSION_FILE)
+        self._entries: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
+        self._lock = Lock()
+
+    def version(self) -> str:
+        try:
+            with open(self.path, encoding="ascii") as f:
+                return f.read(64)
+        except FileNotFoundError:
+            return self.bump()
+
+    def bump(self) -> str:
+        """A new token, written atomically: readers see the old file or the new one, never half."""
+        token = secrets.token_hex(8)
+        tmp = f"{self.path}.{os.getpid()}.{secrets.token_hex(4)}"
+        with open(tmp, "w", encoding="ascii") as f:
+            f.write(token)
+        os.replace(tmp, self.path)
+        with self._lock:
+            self._entries.clear()
+        return token
+
+    def get(self, key, version):
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None or hit[0] != version:
+                return None
+            self._entries.move_to_end(key)
+            return hit[1]
+
+    def put(self, key, version, body: bytes):
+        with self._lock:
+            self._entries[key] = (version, body)
+            self._entries.move_to_end(key)
+            while len(self._entries) > MAX_ENTRIES:
+                self._entries.popitem(last=False)
+
+
+def cached_view(key: tuple, render):
+    """Serve `render()` (an HTML string, or a (html, status) pair) through the cache.
+
+    `key` must name everything the response depends on besides content (page name, language),
+    as short ASCII strings: it is also part of the ETag, the same in every worker.
+    """
+    if request.args or session.get("_flashes"):
+        return render()
+    cache: ViewCache = current_app.extensions["bocage.viewcache"]
+    version = cache.version()
+    etag = "-".join((version, *key))
+    body = cache.get(key, version)
+    if body is None:
+        result = render()
+        if isinstance(result, tuple):      # not a 200: served as it is, not cached
+            return result
+        body = result.encode("utf-8")
+        cache.put(key, version, body)
+    response = Response(body, mimetype="text/html")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"    # may keep it, must ask again each time
+    return response.make_conditional(request)
+
+
+def _on_change(app, **_):
+    app.extensions["bocage.viewcache"].bump()
+
+
+def init_app(app):
+    app.extensions["bocage.viewcache"] = ViewCache(app.extensions["bocage.instance"].data)
+    for signal in (events.page_saved, events.page_deleted, events.page_restored,
+                   events.attachment_added, events.attachment_deleted):
+        signal.connect(_on_change, weak=False)
