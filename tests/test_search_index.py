@@ -377,3 +377,238 @@ def test_random_queries_never_raise(shared_ix, query, page, kinds):
     assert results.total >= len(results.hits) and results.page >= 1
     for hit in results.hits:
         assert "<" not in re.sub(r"</?mark>", "", hit.excerpt)
+
+
+# --- fast ranking (wiki.search.ranking) against whoosh's matchers ------------------------------------
+
+RANK_WORDS = ["verger", "vergers", "Verger", "haie", "haies", "pomme", "pommes", "pommier", "bocage", "bocagère",
+              "mare", "mares", "été", "prairie", "four", "moulin", "lavoir", "sentier", "école", "écoles", "cœur",
+              "oeuvre", "chevaux", "cheval", "le", "de"]
+
+
+def _random_docs(rng, count, prefix="d", sizes=(0, 3, 10, 40)):
+    return [doc(f"{prefix}{i}", " ".join(rng.choices(RANK_WORDS, k=rng.randint(0, 4))),
+                " ".join(rng.choices(RANK_WORDS, k=rng.choice(sizes))), kind=rng.choice(["page", "entry"]))
+            for i in range(count)]
+
+
+def _build_ranked_index(path, big):
+    """A rebuilt segment (over 5000 docs if ``big``: whoosh's Or then sums in a tree, not in query
+    order), then single adds (several smaller segments), removals and replacements (deletions)."""
+    import random
+    rng = random.Random(11)
+    index = SearchIndex(path)
+    index.rebuild(_random_docs(rng, 5100, sizes=(0, 2, 5)) if big else _random_docs(rng, 250))
+    for d in _random_docs(rng, 40, prefix="n"):
+        index.add(d)
+    for i in range(0, 250, 7):
+        index.remove(f"d{i}")
+    for d in _random_docs(rng, 30)[::3]:
+        index.add(d)  # replaces d0, d3...: deletes in the big segment
+    return index
+
+
+@pytest.fixture(scope="module")
+def ranked_ix(tmp_path_factory):
+    index = _build_ranked_index(tmp_path_factory.mktemp("ranked"), big=False)
+    yield index
+    index.close()
+
+
+@pytest.fixture(scope="module")
+def big_ranked_ix(tmp_path_factory):
+    index = _build_ranked_index(tmp_path_factory.mktemp("bigranked"), big=True)
+    yield index
+    index.close()
+
+
+def _compare_with_whoosh(index, text, kinds, n, pruned=True):
+    from whoosh import query as Q
+    from wiki.search.ranking import fast_terms
+    searcher = index._fresh()
+    assert len(searcher.subsearchers or []) > 1 and any(s.reader().has_deletions() for s, _ in searcher.subsearchers)
+    q, _ = index._parse(text)
+    leaves = fast_terms(q) if q is not None else None
+    if leaves is None:
+        return False
+    kfilter = Q.Or([Q.Term("kind", k) for k in kinds]) if kinds else None
+    top, total = index._ranker.rank(searcher, leaves, kinds, n)
+    everything = searcher.search(q, limit=None, filter=kfilter)
+    assert top == everything.top_n[:n] and total == len(everything)  # same floats, same order
+    if pruned:  # what SearchIndex asked whoosh for: the same, with block-max pruning
+        assert top == searcher.search(q, limit=n, filter=kfilter).top_n
+    return True
+
+
+QUERY_WORDS = st.sampled_from(RANK_WORDS + ["mobilite", "absent", "HAIE", "title:verger", "text:haie", "four^2",
+                                            "title:Pomme^3", "vergers^0.5"])
+KINDS = st.sampled_from([[], ["page"], ["entry"], ["entry", "page"], ["nothing"]])
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(QUERY_WORDS, min_size=1, max_size=6), kinds=KINDS, n=st.integers(1, 80))
+def test_fast_ranking_gives_whooshs_scores_order_and_totals(ranked_ix, words, kinds, n):
+    _compare_with_whoosh(ranked_ix, " ".join(words), kinds, n)
+
+
+def test_fast_ranking_on_a_segment_of_over_5000_docs(big_ranked_ix):
+    import random
+    rng = random.Random(3)
+    compared = 0
+    for _ in range(12):
+        words = rng.sample(RANK_WORDS, rng.randint(2, 5))
+        compared += _compare_with_whoosh(big_ranked_ix, " ".join(words), rng.choice([[], ["entry"]]),
+                                         rng.choice([1, 20, 300]), pruned=False)
+    assert compared >= 8
+
+
+def test_search_gives_the_same_pages_with_and_without_the_fast_path(ranked_ix, monkeypatch):
+    queries = ["verger", "haie pomme", "écoles cœur oeuvre", "cheval chevaux mare", "title:haie", "absent"]
+    fast = [ranked_ix.search(q, limit=10, page=p, kinds=k) for q in queries for p in (1, 3) for k in ([], ["entry"])]
+    monkeypatch.setattr(search_index, "fast_terms", lambda q: None)
+    ranked_ix._ranked.clear()
+    slow = [ranked_ix.search(q, limit=10, page=p, kinds=k) for q in queries for p in (1, 3) for k in ([], ["entry"])]
+    assert fast == slow and any(r.hits for r in fast)
+
+
+def test_other_query_shapes_stay_on_whoosh(ix):
+    from whoosh import query as Q
+    from wiki.search.ranking import fast_terms
+    ix.add(doc("a", "Four à pain", "Le four banal du moulin."))
+    for text in ['"four banal"', "four NOT moulin", "four AND moulin", "mouli*", "kind:page", "f?ur"]:
+        q, _ = ix._parse(text)
+        assert fast_terms(q) is None, text
+    assert fast_terms(Q.Or([Q.Term("title", "four"), Q.Term("text", "four")], scale=0.9)) is None
+    assert fast_terms(ix._parse("four moulin")[0]) is not None
+    assert fast_terms(ix._parse("(four moulin)^2")[0]) is not None  # boosts end up on the terms
+    assert names(ix.search("four NOT moulin")) == [] and names(ix.search("mouli*")) == ["a"]
+
+
+def test_ranker_cache_stays_bounded_and_forgets_merged_segments(tmp_path):
+    from wiki.search.ranking import Ranker
+    index = SearchIndex(tmp_path / "ix")
+    index._ranker = Ranker(max_bytes=20_000)
+    index.rebuild(doc(f"p{i}", f"Page {i}", " ".join(RANK_WORDS[j % len(RANK_WORDS)] for j in range(i, i + 30)))
+                  for i in range(400))
+    for word in RANK_WORDS:
+        index.search(word)
+        assert index._ranker._bytes <= 20_000
+    old = {key[0] for key in index._ranker._cache}
+    index.rebuild([doc("solo", "Solo", "Le verger.")])
+    assert names(index.search("verger")) == ["solo"]
+    assert not old & {key[0] for key in index._ranker._cache}
+    index.close()
+
+
+def test_postings_are_read_like_whooshs_matchers(ranked_ix, monkeypatch):
+    from wiki.search import postings
+    reader = ranked_ix._fresh().reader().leaf_readers()[0][0]
+
+    def whoosh_postings(field, btext):
+        m = reader._terms.matcher(field, btext, reader.schema[field].format)
+        ids, weights = [], []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+        return ids, weights
+    checked = 0
+    for field in ("title", "text", "kind"):
+        for btext in reader.lexicon(field):
+            ids, weights = postings.postings(reader, field, btext)
+            assert (list(ids), list(weights)) == whoosh_postings(field, btext)
+            checked += len(ids) > 128  # several blocks
+    assert checked and postings.postings(reader, "text", b"absent") is None
+    monkeypatch.setattr(postings, "_POSITIONS", b"never there")  # the fallback: whole blocks
+    ids, weights = postings.postings(reader, "text", b"verg")
+    assert (list(ids), list(weights)) == whoosh_postings("text", b"verg")
+
+
+# --- excerpts (wiki.search.excerpts) ------------------------------------------------------------------
+
+TRICKY = "aeiouyéèêëàâäîïôöùûüçÿæœÆŒßÉÈÀÇÎÔBCDFGHJKLMNPQRSTVWXZbcdfghjklmnpqrstvwxzΣσЖжİ0123456789_"
+SUFFIXES = ["", "s", "e", "es", "ment", "ements", "ation", "ateur", "atrice", "ité", "ique", "eux", "euse", "aux",
+            "eaux", "ance", "ence", "amment", "emment", "logie", "usion", "ier", "ière", "abilité", "icité", "ivité",
+            "if", "ive", "issement", "issant", "erions", "eraient", "èrent", "y", "ée", "it", "ir"]
+SEPARATORS = [" ", " ", ", ", ". ", "'", "’", "-", ".", "..", " (", ") ", "\n"]
+TRICKY_WORDS = st.builds(lambda w, s, case: getattr(w + s, case)(), st.text(TRICKY, min_size=1, max_size=7),
+                         st.sampled_from(SUFFIXES), st.sampled_from(["lower", "upper", "capitalize", "strip"]))
+TRICKY_TEXTS = st.lists(st.tuples(TRICKY_WORDS, st.sampled_from(SEPARATORS)), min_size=1, max_size=30).map(
+    lambda parts: "".join(w + s for w, s in parts))
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=TRICKY_TEXTS, pick=st.lists(st.integers(0, 1000), min_size=1, max_size=3))
+def test_excerpt_matches_are_exactly_the_tokens_whoosh_indexes_for_the_terms(text, pick):
+    """Candidates are found by spelling (accents, case, ligatures, dotted tokens, stems that rewrite
+    word ends): none of the tokens that analyse to a term may be missed, nor anything else marked."""
+    from wiki.search.analysis import ANALYZER, FOLD
+    from wiki.search.excerpts import Highlighter
+    tokens = [(t.startchar, t.endchar, t.text) for t in ANALYZER(text, chars=True)]
+    if not tokens:
+        return
+    terms = frozenset(tokens[i % len(tokens)][2] for i in pick)
+    assert Highlighter(ANALYZER, FOLD).matches(text, terms, limit=10**6) == [t for t in tokens if t[2] in terms]
+
+
+def test_excerpt_windows_cut_at_words_and_mark_every_shown_match(ix):
+    filler = " ".join(f"mot{i}" for i in range(300))
+    text = f"Début. {filler} la haie et le verger, puis la haie encore. {filler} un verger isolé. {filler} fin"
+    ix.add(doc("w", "W", text))
+    excerpt = ix.search("haie verger").hits[0].excerpt
+    assert excerpt.startswith("… ") and excerpt.endswith(" …") and excerpt.count(" … ") == 1
+    shown = re.sub(r"</?mark>", "", excerpt)
+    assert re.fullmatch(r"… (?:mot\d+ )+la haie et le verger, puis la haie encore\. (?:mot\d+ ?)+ … "
+                        r"(?:mot\d+ )+un verger isolé\. (?:mot\d+ ?)+ …", shown), shown
+    assert excerpt.count("<mark>haie</mark>") == 2 and excerpt.count("<mark>verger</mark>") == 2
+    assert all(len(part) <= 270 for part in shown.split(" … "))
+
+
+def test_excerpt_finds_matches_past_the_first_chunk_and_folds_accents_and_case(ix):
+    ix.add(doc("late", "Late", "Rien. " * 2000 + "La MOBILITÉ douce et les Mobilités partagées."))
+    excerpt = ix.search("mobilite").hits[0].excerpt
+    assert "<mark>MOBILITÉ</mark>" in excerpt and "<mark>Mobilités</mark>" in excerpt
+    assert excerpt.startswith("… ") and excerpt.endswith("partagées.")
+
+
+def test_excerpt_marks_ligatures_and_ignores_dotted_tokens(ix):
+    ix.add(doc("lig", "Lig", "Un cœur de village, son Œuvre, et www.oeuvre.org (pas un mot)."))
+    excerpt = ix.search("oeuvre coeur").hits[0].excerpt
+    assert "<mark>cœur</mark>" in excerpt and "<mark>Œuvre</mark>" in excerpt
+    assert "www.oeuvre.org" in excerpt and "<mark>oeuvre</mark>" not in excerpt
+
+
+EXCERPT_WORDS = st.sampled_from(["haie", "Haies", "HAIE", "verger", "vergers", "Vergers", "mobilité", "Mobilités",
+                                 "le", "la", "prairie", "pré", "mot", "haïe", "vergé", "(haie)", "haie,", "l'haie"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=st.lists(EXCERPT_WORDS, min_size=1, max_size=700),
+       query=st.sampled_from(["haie", "verger mobilite", "haie pré"]))
+def test_excerpt_marks_every_shown_occurrence_and_nothing_else(words, query):
+    import html as html_module
+    from wiki.search.analysis import ANALYZER, FOLD
+    from wiki.search.excerpts import Highlighter
+    text = " ".join(words)
+    terms = frozenset(t.text for t in ANALYZER(query))
+    excerpt = Highlighter(ANALYZER, FOLD).excerpt(text, terms)
+    parts = re.split(r"<mark>(.*?)</mark>", excerpt)
+    assert "<" not in "".join(parts[::2])
+    assert all(t.text in terms for p in parts[1::2] for t in ANALYZER(html_module.unescape(p)))
+    assert not any(t.text in terms for p in parts[::2] for t in ANALYZER(html_module.unescape(p)))
+    shown = re.sub(r"</?mark>", "", excerpt)
+    assert len(shown) <= 2 * 270 + 5 and (parts[1:] or not any(t.text in terms for t in ANALYZER(text)))
+
+
+def test_excerpt_marks_matches_past_those_it_chose_windows_from():
+    from wiki.search.analysis import ANALYZER, FOLD
+    from wiki.search.excerpts import CHUNK, MAX_MATCHES, Highlighter
+    highlighter, terms = Highlighter(ANALYZER, FOLD), frozenset({"hai", "verg"})
+    dense = "haie " * 3 * MAX_MATCHES  # more matches in the first window than windows are made from
+    excerpt = highlighter.excerpt(dense, terms)
+    assert excerpt.count("<mark>haie</mark>") == re.sub(r"</?mark>", "", excerpt).count("haie") > MAX_MATCHES
+    filler = "mot " * ((CHUNK - 60) // 4)
+    edge = f"haie {filler}verger " + "pré " * 15 + "haie pré " + filler * 3  # that "haie" is past the first chunk
+    assert edge.index("haie pré") > CHUNK
+    excerpt = highlighter.excerpt(edge, terms)
+    assert excerpt.count("<mark>haie</mark>") == re.sub(r"</?mark>", "", excerpt).count("haie") == 2

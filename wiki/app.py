@@ -5,12 +5,14 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from . import errors, indexing, security
-from .db import database, open_database
+from . import errors, fiches, indexing, security
+from .db import database, open_database, refresh_statistics
+from .fiches import actions as fiches_actions  # noqa: F401  (registers {{carte}})
 from .instance import Instance, load_instance
 from .migrations import migrate
 from .names import to_name
 from .render import builtin_actions  # noqa: F401  (registers the built-in actions)
+from .fiches import page_actions  # noqa: F401,E402  (registers {{agenda}} and {{liste}})
 from .render.markdown import MarkdownRenderer
 from .views import cache as view_cache
 
@@ -44,10 +46,12 @@ def create_app(instance_dir=None, *, instance: Instance | None = None, config: d
     open_database(instance.database_url, instance.data / "bocage.db")
     with database.connection_context():
         migrate()
+        refresh_statistics(only_if_missing=True)
 
     Babel(app, locale_selector=_select_locale)
     csrf.init_app(app)
     app.extensions["bocage.markdown"] = MarkdownRenderer(wiki_base="/wiki/")
+    fiches.init_app(app)
     view_cache.init_app(app)    # first: a failing receiver after it must not leave views stale
     indexing.init_app(app)
     security.init_app(app)
@@ -86,10 +90,16 @@ def _select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
+    from .views.agenda import bp as agenda_bp
+    from .views.fiche_feeds import bp as fiche_feeds_bp
     from .views.attachments import bp as attachments_bp
+    from .views.fiches import bp as fiches_bp
+    from .views.fiches_import import bp as fiches_import_bp
+    from .views.maps import bp as maps_bp
     from .views.pages import bp as pages_bp
     from .views.special import bp as special_bp
+    from .views.vendor import bp as vendor_bp
 
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, never cookies
-    for bp in (pages_bp, attachments_bp, special_bp, api_bp):
+    for bp in (pages_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, api_bp):
         app.register_blueprint(bp)

@@ -102,6 +102,47 @@ def import_markdown_command(directory, folder, author):
         sys.exit(1)
 
 
+@main.command("import-csv")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("form_id", metavar="FORM")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every line, save nothing.")
+@click.option("--keep-going", is_flag=True, help="Save the good lines even if some are bad.")
+@click.option("--author", default="import", show_default=True)
+def import_csv_command(directory, form_id, file, dry_run, keep_going, author):
+    """Import fiches of FORM from a CSV file (columns: the form's field ids)."""
+    app = _app(directory)
+    with app.test_request_context():
+        summary = _import_fiches(app, form_id, Path(file), apply=not dry_run, keep_going=keep_going,
+                                 author=author)
+    if summary.errors:
+        sys.exit(1)
+
+
+def _import_fiches(app, form_id, path: Path, **options):
+    from .fiches.csvio import import_csv
+    form = app.extensions["bocage.catalogue"].form(form_id)
+    if form is None:
+        raise click.ClickException(f"no form {form_id!r} (forms: {', '.join(app.extensions['bocage.catalogue'].forms)})")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not UTF-8 text (save it as “CSV UTF-8”)") from None
+    lines = max(0, text.count("\n") - 1)
+    with click.progressbar(length=lines, label=f"{form_id}: importing") as bar:
+        report = import_csv(form, text, progress=bar.update, **options)
+    click.echo(f"{form_id}: {report.checked} lines checked, {len(report.created)} created, "
+               f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+               f"{len(report.errors)} with errors.")
+    if report.unknown_columns:
+        click.echo(f"  columns ignored (not fields of {form_id}): {', '.join(report.unknown_columns)}", err=True)
+    for number, reason in report.errors:
+        click.echo(f"  line {number}: {reason}", err=True)
+    if report.errors and not options.get("keep_going"):
+        click.echo("  nothing saved: fix these lines, or use --keep-going to save the good ones.", err=True)
+    return report
+
+
 @main.group()
 def token():
     """API tokens."""
@@ -149,6 +190,7 @@ def _prepare_demo(folder: Path, domain: str) -> None:
     """Complete an example folder (data, secrets) and import its pages the first time."""
     from .content.importer import import_markdown, markdown_files
     from .content.pages import page_count
+    from .models import Entry
     instance = load_instance(folder, create_secrets=True)
     init_instance(folder, instance.name, domain)
     app = _app(folder)
@@ -157,6 +199,9 @@ def _prepare_demo(folder: Path, domain: str) -> None:
             files = markdown_files(folder / "pages")
             summary = import_markdown(files, root=folder / "pages", author=instance.name)
             click.echo(f"{instance.name}: {len(summary.created)} pages imported.")
+        if not Entry.select().exists():
+            for path in sorted((folder / "fiches").glob("*.csv")):
+                _import_fiches(app, path.stem, path, apply=True, keep_going=True, author=instance.name)
 
 
 if __name__ == "__main__":

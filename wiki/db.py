@@ -62,3 +62,16 @@ def write_transaction():
 def locked(query):
     """SELECT ... FOR UPDATE where the database has it."""
     return query.for_update() if is_postgres() else query
+
+
+def refresh_statistics(only_if_missing: bool = False) -> None:
+    """Let the query planner know the tables' sizes (SQLite's ANALYZE). Without statistics SQLite
+    walks the facet values by field instead of from the matching fiches: ten times slower on a
+    few thousand fiches. Run after imports, and at start when never done. PostgreSQL's autovacuum
+    keeps its own statistics."""
+    if is_postgres():
+        return
+    if only_if_missing and database.execute_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+        return
+    database.execute_sql("ANALYZE")

@@ -11,6 +11,9 @@ Every signal is sent after the database transaction has committed, with keyword 
 - attachment_added(app, attachment=Attachment)
 - attachment_deleted(app, attachment=Attachment)
 """
+import contextlib
+import contextvars
+
 from blinker import Namespace
 
 _signals = Namespace()
@@ -20,3 +23,38 @@ page_deleted = _signals.signal("page-deleted")
 page_restored = _signals.signal("page-restored")
 attachment_added = _signals.signal("attachment-added")
 attachment_deleted = _signals.signal("attachment-deleted")
+
+
+# -- many changes at once ------------------------------------------------------------------
+_bulk: contextvars.ContextVar[dict | None] = contextvars.ContextVar("bocage_bulk_change", default=None)
+
+
+@contextlib.contextmanager
+def bulk_change():
+    """Many changes in a row (an import): the signals are still sent for each, but receivers may
+    defer costly work to the end with `at_end_of_bulk` (one search-index commit, one cache
+    invalidation instead of thousands)."""
+    if _bulk.get() is not None:      # nested: the outer one runs the callbacks
+        yield
+        return
+    callbacks: dict = {}
+    token = _bulk.set(callbacks)
+    try:
+        yield
+    finally:
+        _bulk.reset(token)
+        for callback, state in callbacks.values():
+            callback(state)
+
+
+def at_end_of_bulk(key, callback) -> dict | None:
+    """Within a bulk change: register `callback(state)` to run once at its end (the first one
+    given for a `key` wins) and return `state`, a dict the receiver fills meanwhile. None when
+    there is no bulk change: the receiver does its work now."""
+    callbacks = _bulk.get()
+    if callbacks is None:
+        return None
+    if key not in callbacks:
+        state: dict = {}
+        callbacks[key] = (callback, state)
+    return callbacks[key][1]

@@ -11,6 +11,7 @@ import os
 from flask import current_app
 
 from . import events
+from .fiches import entries
 from .models import Page, Revision
 from .names import is_valid_name
 from .search import SearchDoc, SearchIndex, SearchIndexLocked
@@ -22,8 +23,18 @@ def search_index() -> SearchIndex:
 
 
 def doc_for(page, revision) -> SearchDoc:
-    return SearchDoc(name=page.name, title=page.title, text=plain_text(revision.source),
-                     kind=page.kind, updated=page.updated)
+    text = plain_text(revision.source) if page.kind == "page" else fiche_text(page, revision)
+    return SearchDoc(name=page.name, title=page.title, text=text, kind=page.kind, updated=page.updated)
+
+
+def fiche_text(page, revision) -> str:
+    """A fiche's public words (never its private fields), in the form's order."""
+    form = current_app.extensions["bocage.catalogue"].form(page.kind)
+    try:
+        values = entries.from_source(revision.source)
+    except ValueError:
+        return ""
+    return plain_text(entries.public_text(form, values)) if form else ""
 
 
 # --------------------------------------------------------------------------- pages waiting to be indexed
@@ -107,16 +118,41 @@ def _update(app, name: str, action) -> None:
         _log_failure(app, "pending pages", exc)
 
 
+# -------------------------------------------------------------------------- many changes, one commit
+def _change(app, name: str, doc) -> None:
+    """Index `doc` for page `name` (None: remove it), now, or in one commit at the end of a bulk
+    change (events.bulk_change: imports save thousands of pages, a whoosh commit each would cost
+    more than the saves)."""
+    changes = events.at_end_of_bulk(("search", id(app)), lambda state: _write_bulk(app, state))
+    if changes is not None:
+        changes[name] = doc
+    elif doc is None:
+        _update(app, name, lambda index: index.remove(name))
+    else:
+        _update(app, name, lambda index: index.add(doc))
+
+
+def _write_bulk(app, changes: dict) -> None:
+    docs = [doc for doc in changes.values() if doc is not None]
+    removed = [name for name, doc in changes.items() if doc is None]
+    try:
+        app.extensions["bocage.search"].update_many(docs, removed)
+    except Exception as exc:
+        for name in changes:
+            _mark_pending(app, name)
+        _log_failure(app, f"{len(changes)} pages", exc)
+
+
 def _on_saved(app, page, revision, **_):
-    _update(app, page.name, lambda index: index.add(doc_for(page, revision)))
+    _change(app, page.name, doc_for(page, revision))
 
 
 def _on_restored(app, page, revision, **_):
-    _update(app, page.name, lambda index: index.add(doc_for(page, revision)))
+    _change(app, page.name, doc_for(page, revision))
 
 
 def _on_deleted(app, page, **_):
-    _update(app, page.name, lambda index: index.remove(page.name))
+    _change(app, page.name, None)
 
 
 def init_app(app):

@@ -6,6 +6,9 @@
     DIR/data/uploads/      attachments
     DIR/data/search/       whoosh index
     DIR/data/search-pending/  pages whose last change is not in the index yet (see wiki/indexing.py)
+
+instance.toml's [map] section (all optional) sets the map view's background tiles and where a map
+with no fiche on it opens; a map with fiches opens on their bounding box.
 """
 import os
 import secrets
@@ -22,6 +25,9 @@ DEFAULT_EXTENSIONS = [
     "pdf", "odt", "ods", "odp", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
     "txt", "csv", "md", "gpx", "zip",
 ]
+DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_ATTRIBUTION = "© OpenStreetMap contributors"
+DEFAULT_ATTRIBUTION_URL = "https://www.openstreetmap.org/copyright"
 
 
 class InstanceError(Exception):
@@ -42,6 +48,12 @@ class Instance:
     max_upload_mb: float = 10
     upload_extensions: list[str] = field(default_factory=lambda: list(DEFAULT_EXTENSIONS))
     secret_key: str = ""
+    map_tiles: str = DEFAULT_TILES
+    map_attribution: str = DEFAULT_ATTRIBUTION
+    map_attribution_url: str = DEFAULT_ATTRIBUTION_URL
+    map_centre: tuple[float, float] = (46.6, 2.4)     # France: for maps with no fiche on them
+    map_zoom: int = 6
+    map_max_zoom: int = 19
 
     @property
     def data(self) -> Path:
@@ -107,9 +119,41 @@ def load_instance(path, *, create_secrets: bool = False) -> Instance:
         database_url=os.environ.get("BOCAGE_DATABASE_URL") or raw.get("database", {}).get("url", ""),
         max_upload_mb=float(uploads.get("max_size_mb", 10)),
         upload_extensions=[e.lower().lstrip(".") for e in uploads.get("extensions", DEFAULT_EXTENSIONS)],
+        **_map_settings(raw.get("map", {}), settings),
     )
     instance.secret_key = _secrets(instance, create=create_secrets)["secret_key"]
     return instance
+
+
+def _number(value, lo, hi, whole=False) -> bool:
+    kinds = int if whole else (int, float)
+    return isinstance(value, kinds) and not isinstance(value, bool) and lo <= value <= hi
+
+
+def _map_settings(raw: dict, settings: Path) -> dict:
+    """[map] tiles, attribution, attribution_url, centre = [lat, lon], zoom, max_zoom."""
+    def fail(message):
+        raise InstanceError(f"{settings}: [map] {message}")
+
+    if not isinstance(raw, dict):
+        fail("must be a table")
+    tiles = raw.get("tiles", DEFAULT_TILES)
+    if (not isinstance(tiles, str) or not tiles.startswith(("https://", "http://", "/"))
+            or not all(part in tiles for part in ("{z}", "{x}", "{y}"))):
+        fail("tiles must be a URL with {z}, {x} and {y}, e.g. " + DEFAULT_TILES)
+    link = raw.get("attribution_url", DEFAULT_ATTRIBUTION_URL)
+    if not isinstance(link, str) or (link and not link.startswith(("https://", "http://"))):
+        fail('attribution_url must be an https:// address (or "" for none)')
+    centre = raw.get("centre", list(Instance.map_centre))
+    if (not isinstance(centre, list) or len(centre) != 2
+            or not (_number(centre[0], -90, 90) and _number(centre[1], -180, 180))):
+        fail("centre must be [latitude, longitude], e.g. [47.65, -2.08]")
+    zoom, max_zoom = raw.get("zoom", Instance.map_zoom), raw.get("max_zoom", Instance.map_max_zoom)
+    if not (_number(zoom, 0, 22, whole=True) and _number(max_zoom, 0, 22, whole=True)):
+        fail("zoom and max_zoom must be whole numbers from 0 to 22")
+    return dict(map_tiles=tiles, map_attribution=str(raw.get("attribution", DEFAULT_ATTRIBUTION)),
+                map_attribution_url=link, map_centre=(float(centre[0]), float(centre[1])),
+                map_zoom=zoom, map_max_zoom=max_zoom)
 
 
 def _secrets(instance: Instance, *, create: bool) -> dict:

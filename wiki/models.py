@@ -1,6 +1,6 @@
 """The wiki's tables. Pages and (later) entries share Page/Revision: one history, diff and merge."""
-from peewee import (BooleanField, CharField, CompositeKey, DateTimeField, ForeignKeyField,
-                    IntegerField, TextField)
+from peewee import (BooleanField, CharField, CompositeKey, DateTimeField, DoubleField,
+                    ForeignKeyField, IntegerField, TextField)
 
 from .db import BaseModel, utcnow
 
@@ -66,6 +66,39 @@ class ApiToken(BaseModel):
     revoked = BooleanField(default=False)
 
 
+class Entry(BaseModel):
+    """The query columns of a fiche (a Page whose kind is a form id), rewritten from its current
+    revision on every save in the same transaction: lists, map and agenda never parse sources."""
+    page = ForeignKeyField(Page, primary_key=True, on_delete="CASCADE")
+    form = CharField(max_length=40)
+    status = CharField(max_length=10, default="published")   # published, pending (moderation)
+    title = CharField(max_length=300)
+    sort_key = CharField(max_length=300)                       # folded title, for sorting
+    lat = DoubleField(null=True)                               # not FloatField: REAL on PostgreSQL
+    lon = DoubleField(null=True)
+    starts = DateTimeField(null=True)                          # UTC; first occurrence if recurring
+    ends = DateTimeField(null=True)
+    recurrence = CharField(max_length=300, default="")
+    data = TextField()                                         # JSON of all values (private ones too)
+    words = TextField(default="")                              # public text, folded: the list filter
+    updated = DateTimeField()
+
+    class Meta:
+        indexes = ((("form", "status", "sort_key"), False), (("form", "starts"), False),
+                   (("form", "lat", "lon"), False))
+
+
+class EntryValue(BaseModel):
+    """One value of a choice, multiple-choice or tags field of a fiche: the facets of the lists."""
+    entry = ForeignKeyField(Entry, on_delete="CASCADE")
+    field = CharField(max_length=40)
+    value = CharField(max_length=300)
+
+    class Meta:
+        primary_key = CompositeKey("entry", "field", "value")
+        indexes = ((("field", "value"), False),)
+
+
 class SchemaVersion(BaseModel):
     """Which migrations (wiki/migrations/mNNNN_*.py) this database has applied."""
     version = IntegerField(primary_key=True)
@@ -73,4 +106,4 @@ class SchemaVersion(BaseModel):
     applied = DateTimeField(default=utcnow)
 
 
-ALL_MODELS = [Page, Revision, Link, Attachment, ApiToken, SchemaVersion]
+ALL_MODELS = [Page, Revision, Link, Attachment, ApiToken, Entry, EntryValue, SchemaVersion]

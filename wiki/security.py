@@ -5,7 +5,7 @@ CSP = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' https: http:",
+    "img-src 'self' https: http: data:",    # map tiles ([map] tiles); Leaflet blanks old tiles with data:
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -2,7 +2,7 @@
 and that every /api route is in it)."""
 from flask import current_app, jsonify
 
-from . import bp
+from . import bp, openapi_fiches
 
 _error = {"$ref": "#/components/schemas/Error"}
 
@@ -113,6 +113,10 @@ SPEC = {
                                       "responses": {"200": {"description": "OpenAPI document"}}}},
     },
 }
+
+
+SPEC["components"]["schemas"].update(openapi_fiches.SCHEMAS)
+SPEC["paths"].update(openapi_fiches.PATHS)
 
 
 @bp.get("/openapi.json")

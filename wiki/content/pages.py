@@ -117,13 +117,31 @@ def _check_encodable(source: str) -> None:
                               line=line))
 
 
+# Functions run inside the save transaction with a list of (page, revision) and whether the pages
+# are new: derived tables that must never disagree with a page's current revision (the fiches'
+# query columns) register here.
+_write_hooks: list = []
+
+
+def on_write(func):
+    _write_hooks.append(func)
+    return func
+
+
 def save_page(name: str, source: str, *, base_revision=None, comment: str = "", author: str = "",
-              title: str | None = None, action: str = "edit") -> SaveResult:
+              title: str | None = None, action: str = "edit", kind: str | None = None,
+              check_merged=None, title_from=None, announce: bool = True) -> SaveResult:
     """Create or update page `name` from `source`, written by someone who started from `base_revision`.
 
     If the page changed since `base_revision`, a three-way merge is tried: a clean merge is saved
     (result.merged); overlapping changes raise MergeConflict carrying both texts. Saving the same
     text again creates no revision (result.unchanged).
+
+    Fiches are pages too: `kind` is their form id (None keeps the page's kind, "page" for a new
+    one), `title_from(text)` gives their title from their text (a page's is its first heading),
+    and `check_merged(text)` tells whether a merged text is still a valid fiche (if not, the
+    merge counts as a conflict). `announce=False` sends no content event (a fiche waiting for
+    moderation is not public yet: its approval announces it).
     """
     name = valid_name(name)
     if not isinstance(source, str):
@@ -139,21 +157,27 @@ def save_page(name: str, source: str, *, base_revision=None, comment: str = "", 
     title = _no_surrogates(title) if title else title
     for attempt in range(3):
         try:
-            result = _save(name, source, base_revision, comment, author, title, action)
+            result = _save(name, source, base_revision, comment, author, title, action, kind,
+                           check_merged, title_from)
             break
         except IntegrityError:   # someone created the same page or revision number at the same time
             if attempt == 2:
                 raise
-    if not result.unchanged:
+    if announce and not result.unchanged:
         events.page_saved.send(current_app._get_current_object(), page=result.page,
                                revision=result.revision, created=result.created)
     return result
 
 
-def _save(name, source, base_revision, comment, author, title, action) -> SaveResult:
+def _save(name, source, base_revision, comment, author, title, action, kind,
+          check_merged, title_from) -> SaveResult:
     with write_transaction():
         page = locked(Page.select().where(Page.name == name)).first()
         created = page is None
+        kind = kind or (page.kind if page else "page")
+        if page is not None and page.kind != kind:
+            raise ContentError(_l("“%(name)s” is already used by another page or fiche: choose "
+                                  "another name.", name=name), status=409)
         current = None if created else current_revision(page)
         merged = False
         if current is not None and str(base_revision or "") != str(current.id):
@@ -166,16 +190,19 @@ def _save(name, source, base_revision, comment, author, title, action) -> SaveRe
                 base_text = base.source
             if source != current.source:
                 result = merge_texts(base_text, source, current.source)
-                if result.conflicts:
+                if result.conflicts or (check_merged and not check_merged(result.text)):
                     raise MergeConflict(current, source, result.text)
                 source, merged = result.text, True
         if current is not None and source == current.source and not page.deleted:
             return SaveResult(page, current, unchanged=True)
         now = utcnow()
         fallback = title or (page.title if page else title_from_name(name))
-        new_title = title_of(source, fallback)
+        if kind == "page":
+            new_title = title_of(source, fallback)
+        else:
+            new_title = sanitize_text_line(title_from(source) if title_from else fallback)[:200]
         if created:
-            page = Page.create(name=name, title=new_title, created=now, updated=now)
+            page = Page.create(name=name, title=new_title, kind=kind, created=now, updated=now)
         revision = Revision.create(
             page=page, number=(current.number + 1) if current else 1, source=source, title=new_title,
             comment=comment, author=author, created=now, base=_int(base_revision),
@@ -185,7 +212,66 @@ def _save(name, source, base_revision, comment, author, title, action) -> SaveRe
             Page.id == page.id).execute()
         page.title, page.revision, page.updated, page.deleted = new_title, revision.id, now, None
         _update_links(page, source)
+        for hook in _write_hooks:
+            hook([(page, revision)], created)
     return SaveResult(page, revision, created=created, merged=merged)
+
+
+def create_pages(items, *, author: str = "", comment: str = "", action: str = "import",
+                 announce: bool = True) -> list[SaveResult]:
+    """Create many new pages or fiches at once (imports): `items` are (name, source, title, kind).
+
+    The same checks and results as save_page for a page that does not exist yet, with a few
+    queries per batch instead of a dozen per page. A name that is taken raises ContentError and
+    creates nothing: callers check names first (or fall back to save_page for those).
+    """
+    comment, author = _clean_meta(comment, author)
+    rows = []
+    for name, source, title, kind in items:
+        name = valid_name(name)
+        source = source.replace("\r\n", "\n").replace("\x00", "")
+        _check_encodable(source)
+        if len(source.encode("utf-8")) > MAX_SOURCE:
+            raise ContentError(_l("The text is too long (at most %(kb)s KB). Split it into several pages.",
+                                  kb=MAX_SOURCE // 1024), status=413)
+        title = title_of(source, title or title_from_name(name)) if kind == "page" else \
+            sanitize_text_line(_no_surrogates(title or title_from_name(name)))[:200]
+        rows.append((name, source, title, kind))
+    if not rows:
+        return []
+    names = [r[0] for r in rows]
+    with write_transaction():
+        taken = sorted(n for (n,) in Page.select(Page.name).where(Page.name.in_(names)).tuples())
+        if taken or len(set(names)) != len(names):
+            raise ContentError(_l("“%(name)s” is already used by another page or fiche: choose "
+                                  "another name.", name=(taken or names)[0]), status=409)
+        now = utcnow()
+        Page.insert_many([{"name": n, "title": t, "kind": k, "created": now, "updated": now}
+                          for n, _s, t, k in rows]).execute()
+        pages = {p.name: p for p in Page.select().where(Page.name.in_(names))}
+        Revision.insert_many([{"page": pages[n].id, "number": 1, "source": src, "title": t,
+                               "comment": comment, "author": author, "created": now, "action": action,
+                               "size": len(src.encode("utf-8"))} for n, src, t, _k in rows]).execute()
+        revisions = {r.page_id: r for r in Revision.select().where(
+            Revision.page.in_([p.id for p in pages.values()]))}
+        Page.update(revision=Revision.select(Revision.id).where(Revision.page == Page.id)).where(
+            Page.id.in_([p.id for p in pages.values()])).execute()
+        links = [{"source": pages[n].id, "target": t} for n, src, _t, _k in rows
+                 for t in sorted(link_targets(src) - {n})]
+        for start in range(0, len(links), 500):
+            Link.insert_many(links[start:start + 500]).execute()
+        pairs = []
+        for name in names:
+            page = pages[name]
+            page.revision = revisions[page.id].id
+            pairs.append((page, revisions[page.id]))
+        for hook in _write_hooks:
+            hook(pairs, True)
+    if announce:
+        app = current_app._get_current_object()
+        for page, revision in pairs:
+            events.page_saved.send(app, page=page, revision=revision, created=True)
+    return [SaveResult(page, revision, created=True) for page, revision in pairs]
 
 
 def _int(value):

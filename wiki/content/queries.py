@@ -1,7 +1,7 @@
 """Read-side queries shared by the special pages, the actions and the API (one way to list things)."""
 from peewee import JOIN, fn
 
-from ..models import Link, Page, Revision
+from ..models import Entry, Link, Page, Revision
 
 
 def live_pages():
@@ -16,13 +16,16 @@ def existing_names(names) -> set[str]:
 
 
 def recent_changes(limit: int = 50, offset: int = 0):
-    """Latest revisions of all pages, newest first, with their page (trashed ones included)."""
-    return (Revision.select(Revision, Page).join(Page)
+    """Latest revisions of all pages and fiches, newest first, with their page (trashed ones
+    included, fiches waiting for moderation left out)."""
+    pending = Entry.select(Entry.page).where(Entry.status == "pending")
+    return (Revision.select(Revision, Page).join(Page).where(Page.id.not_in(pending))
             .order_by(Revision.created.desc(), Revision.id.desc()).limit(limit).offset(offset))
 
 
 def page_index(limit: int | None = None, offset: int = 0):
-    query = live_pages().order_by(fn.LOWER(Page.title), Page.name)
+    """Live pages, not fiches (those have their own lists, filters and API)."""
+    query = live_pages().where(Page.kind == "page").order_by(fn.LOWER(Page.title), Page.name)
     return query.limit(limit).offset(offset) if limit else query
 
 
@@ -32,10 +35,10 @@ def backlinks(name: str):
 
 
 def orphans(home: str):
-    """Live pages no live page links to (the home page is never an orphan)."""
+    """Live pages (not fiches) no live page links to (the home page is never an orphan)."""
     linked = (Link.select(Link.target).join(Page, on=(Link.source == Page.id))
               .where(Page.deleted.is_null()))
-    return (live_pages().where(Page.name.not_in(linked) & (Page.name != home))
+    return (live_pages().where(Page.name.not_in(linked) & (Page.name != home) & (Page.kind == "page"))
             .order_by(fn.LOWER(Page.title)))
 
 

@@ -9,17 +9,22 @@ ETag so that phones on a weak connection revalidate with a 304 instead of downlo
 
 Only plain reads are cached: GET without a query string and with no flashed message waiting.
 """
+import hashlib
 import os
 import secrets
 from collections import OrderedDict
+from datetime import datetime
 from threading import Lock
+from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, request, session
 
 from .. import events
 
 VERSION_FILE = "content-version"
+PARIS = ZoneInfo("Europe/Paris")   # the day of the territory (fiches.agenda.DEFAULT_ZONE)
 MAX_ENTRIES = 300          # about 10 KB each: a few MB per worker at most
+MAX_QUERY = 600            # longer query strings are not cached (nobody shares such a link)
 
 
 class ViewCache:
@@ -62,16 +67,22 @@ class ViewCache:
                 self._entries.popitem(last=False)
 
 
-def cached_view(key: tuple, render):
+def cached_view(key: tuple, render, *, with_args: bool = False):
     """Serve `render()` (an HTML string, or a (html, status) pair) through the cache.
 
     `key` must name everything the response depends on besides content (page name, language),
-    as short ASCII strings: it is also part of the ETag, the same in every worker.
+    as short ASCII strings: it is also part of the ETag, the same in every worker. With
+    `with_args`, the query string is part of the key too (lists and agendas with their filters);
+    without, a request with a query string is not cached.
     """
-    if request.args or session.get("_flashes"):
+    query = request.query_string
+    if (query and not with_args) or len(query) > MAX_QUERY or session.get("_flashes"):
         return render()
+    if query:
+        key = (*key, hashlib.sha256(query).hexdigest()[:16])
     cache: ViewCache = current_app.extensions["bocage.viewcache"]
     version = cache.version()
+    key = (*key, _day())
     etag = "-".join((version, *key))
     body = cache.get(key, version)
     if body is None:
@@ -86,8 +97,16 @@ def cached_view(key: tuple, render):
     return response.make_conditional(request)
 
 
+def _day() -> str:
+    """Part of every key: a page with {{agenda}} shows the next events, which change at midnight
+    even when no content does. One re-render per page and day is cheap."""
+    return datetime.now(PARIS).date().isoformat()
+
+
 def _on_change(app, **_):
-    app.extensions["bocage.viewcache"].bump()
+    cache = app.extensions["bocage.viewcache"]
+    if events.at_end_of_bulk(("viewcache", id(app)), lambda _state: cache.bump()) is None:
+        cache.bump()
 
 
 def init_app(app):

@@ -7,10 +7,12 @@ from flask_babel import gettext as _
 from ..content import pages as content
 from ..content import queries
 from ..content.diff import diff_lines
-from ..models import Attachment, Revision
+from ..models import Attachment, Page, Revision
 from ..names import is_valid_name, title_from_name, to_name
 from ..render.actions import ActionContext
 from ..render.page import page_toc, render_page, render_preview
+from ..fiches import entries
+from . import entry as entry_views
 from .cache import cached_view
 from .paging import page_number
 
@@ -47,6 +49,8 @@ def _show(name):
                                backlinks=list(queries.backlinks(name))), 404
     if page.deleted:
         return render_template("page/trashed.html", page=page), 404
+    if page.kind != "page":
+        return entry_views.show(page)
     return render_template("page/view.html", page=page, revision=page.current,
                            body=render_page(page.current, ActionContext(page_name=name)),
                            toc=page_toc(page.current), attachments=_attachments(page))
@@ -77,12 +81,17 @@ def edit(name):
     if page is None:
         title = (request.args.get("title") or title_from_name(name))[:200]
         return _edit_form(name, source=f"# {title}\n\n", base="", title=title)
+    if page.kind != "page":
+        return entry_views.edit_form(page)
     return _edit_form(name, source=page.current.source, base=page.current.id, title=page.title)
 
 
 @bp.post("/wiki/<name>/edit")
 def save(name):
     content.valid_name(name)
+    existing = Page.get_or_none(Page.name == name)
+    if existing is not None and existing.kind != "page":
+        return entry_views.save(_fiche_form(existing), name)
     form = request.form
     source, base = form.get("source", ""), form.get("base_revision", "")
     title, comment, author = form.get("title", ""), form.get("comment", ""), form.get("author", "")
@@ -108,19 +117,33 @@ def save(name):
     return redirect(url_for("pages.show", name=result.page.name))
 
 
+def _fiche_form(page):
+    form = entries.catalogue().form(page.kind)
+    if form is None:
+        raise content.NotFound(_("There is no form “%(form)s” any more.", form=page.kind))
+    return form
+
+
 def edit_after_csrf_failure():
     """Called on a CSRF failure: if it was a save, show the form again with the person's text."""
-    if request.endpoint != "pages.save" or request.method != "POST":
+    if request.endpoint not in ("pages.save", "fiches.create") or request.method != "POST":
         return None
+    expired = _("Your session had expired, so this was not saved yet. Your text is "
+                "kept below: press “Save” again.")
+    if request.endpoint == "fiches.create":      # a new fiche: its own form, with what was typed
+        fiche_form = entries.catalogue().form(request.view_args.get("form_id", ""))
+        return entry_views.form_again(fiche_form, None, expired) if fiche_form else None
     name = request.view_args.get("name", "")
     if not is_valid_name(name):
         return None
+    existing = Page.get_or_none(Page.name == name)
+    if existing is not None and existing.kind != "page":
+        fiche_form = entries.catalogue().form(existing.kind)
+        return entry_views.form_again(fiche_form, existing, expired) if fiche_form else None
     form = request.form
     return _edit_form(name, source=form.get("source", ""), base=form.get("base_revision", ""),
                       title=form.get("title", ""), comment=form.get("comment", ""),
-                      author=form.get("author", ""), status=400,
-                      error=_("Your session had expired, so this was not saved yet. Your text is "
-                              "kept below: press “Save” again."))
+                      author=form.get("author", ""), status=400, error=expired)
 
 
 @bp.get("/wiki/<name>/history")
@@ -142,7 +165,10 @@ def history(name):
 def revision(name, revision_id):
     page = content.get_page(name, include_deleted=True)
     rev = content.get_revision(page, revision_id)
-    return render_template("page/revision.html", page=page, revision=rev,
+    if page.kind != "page":   # a fiche's old revision: its public text, not rendered as a page
+        return render_template("page/revision.html", page=page, revision=rev, body=None,
+                               source=entries.public_source(page.kind, rev.source))
+    return render_template("page/revision.html", page=page, revision=rev, source=rev.source,
                            body=render_page(rev, ActionContext(page_name=name)))
 
 
@@ -158,7 +184,8 @@ def diff(name):
                .order_by(Revision.number.desc()).first())
     if old is not None and old.number > new.number:
         old, new = new, old
-    rows = diff_lines(old.source if old else "", new.source)
+    rows = diff_lines(entries.public_source(page.kind, old.source) if old else "",
+                      entries.public_source(page.kind, new.source))
     return render_template("page/diff.html", page=page, old=old, new=new, rows=rows)
 
 

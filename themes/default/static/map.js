@@ -1,0 +1,159 @@
+// Draws the map of templates/fiches/map_block.html when JavaScript runs. Without JavaScript, or
+// when Leaflet is missing (npm ci not run), the legend and the list stay as the server sent them.
+// Everything comes from data-* attributes of the .fiches-map element and its .map-layer children;
+// values from fiches are only ever set with textContent or as plain properties, never as HTML.
+(function () {
+  "use strict";
+  if (window.bocageMapLoaded) return;      // included once per map: run once per page
+  window.bocageMapLoaded = true;
+  if (!window.fetch || !window.Promise || !document.querySelectorAll) return;
+
+  var assets = null;
+
+  function words(text) {
+    return (text || "").split(" ").filter(function (w) { return w; });
+  }
+
+  function numbers(text, count) {
+    var parts = (text || "").split(",").map(Number);
+    if (parts.length !== count || parts.some(function (n) { return !isFinite(n); })) return null;
+    return parts;
+  }
+
+  function escapeHtml(text) {             // for the two strings Leaflet only takes as HTML
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+
+  function sameSite(url) {
+    return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" && url.charAt(1) !== "\\";
+  }
+
+  function load(tag, attrs) {
+    return new Promise(function (resolve, reject) {
+      var el = document.createElement(tag);
+      Object.keys(attrs).forEach(function (k) { el[k] = attrs[k]; });
+      el.onload = resolve;
+      el.onerror = reject;
+      document.head.appendChild(el);
+    });
+  }
+
+  function loadAssets(el) {               // Leaflet's files, once per page, scripts in order
+    if (!assets) {
+      words(el.dataset.css).forEach(function (href) {
+        load("link", {rel: "stylesheet", href: href}).catch(function () { /* unstyled, still usable */ });
+      });
+      assets = words(el.dataset.js).reduce(function (chain, src) {
+        return chain.then(function () { return load("script", {src: src, async: false}); });
+      }, Promise.resolve());
+    }
+    return assets;
+  }
+
+  function colours(layerEl) {
+    var found = new Map();
+    layerEl.querySelectorAll("li[data-value]").forEach(function (li) {
+      if (/^\d+$/.test(li.dataset.colour)) found.set(li.dataset.value, li.dataset.colour);
+    });
+    return found;
+  }
+
+  function popup(props, field) {
+    var box = document.createElement("div");
+    var title = document.createElement("div");
+    title.className = "map-popup-title";
+    var link = document.createElement(sameSite(props.url) ? "a" : "span");
+    if (link.tagName === "A") link.href = props.url;
+    link.textContent = props.title || props.name || "";
+    title.appendChild(link);
+    box.appendChild(title);
+    if (field && props[field]) {
+      var value = document.createElement("p");
+      value.className = "map-popup-value";
+      value.textContent = String(props[field]);
+      box.appendChild(value);
+    }
+    return box;
+  }
+
+  function markers(layerEl, data) {
+    var shape = /^\d+$/.test(layerEl.dataset.shape) ? layerEl.dataset.shape : "0";
+    var own = /^\d+$/.test(layerEl.dataset.colour) ? layerEl.dataset.colour : "none";
+    var field = layerEl.dataset.colourField || "";
+    var palette = colours(layerEl);
+    return (data.features || []).filter(function (f) {
+      return f && f.geometry && f.geometry.type === "Point" && f.properties;
+    }).map(function (f) {
+      var props = f.properties, c = f.geometry.coordinates;
+      var colour = field ? (palette.get(props[field]) || "none") : own;
+      var marker = L.marker([c[1], c[0]], {
+        icon: L.divIcon({className: "map-pin map-shape-" + shape + " map-colour-" + colour,
+                         iconSize: [18, 18], html: ""}),
+        title: String(props.title || props.name || ""), keyboard: true
+      });
+      marker.bindPopup(function () { return popup(props, field); });
+      return marker;
+    });
+  }
+
+  function layerName(layerEl) {
+    var shape = /^\d+$/.test(layerEl.dataset.shape) ? layerEl.dataset.shape : "0";
+    var colour = layerEl.dataset.colourField ? "plain" : (/^\d+$/.test(layerEl.dataset.colour) ? layerEl.dataset.colour : "none");
+    return '<span class="map-swatch map-shape-' + shape + ' map-colour-' + colour + '" aria-hidden="true"></span> ' +
+      escapeHtml(layerEl.dataset.name || "");
+  }
+
+  function attribution(el) {
+    var text = escapeHtml(el.dataset.attribution || "");
+    var link = el.dataset.attributionUrl || "";
+    return /^https?:\/\//.test(link) ? '<a href="' + escapeHtml(link) + '">' + text + "</a>" : text;
+  }
+
+  function draw(el, layerEls) {
+    if (!window.L || !L.markerClusterGroup) return;
+    var canvas = document.createElement("div");
+    canvas.className = "map-canvas";
+    canvas.setAttribute("role", "region");
+    canvas.setAttribute("aria-label", el.dataset.label || "Map");
+    el.insertBefore(canvas, el.firstChild);
+    el.classList.add("map-ready");
+    var map = L.map(canvas, {scrollWheelZoom: !el.dataset.embedded});
+    L.tileLayer(el.dataset.tiles, {
+      attribution: attribution(el), maxZoom: Number(el.dataset.maxZoom) || 19,
+      referrerPolicy: "strict-origin-when-cross-origin"     // tile servers ask where maps are
+    }).addTo(map);
+    var box = numbers(el.dataset.bounds, 4);
+    if (box) {
+      map.fitBounds([[box[0], box[1]], [box[2], box[3]]], {maxZoom: 14, padding: [32, 32]});
+    } else {
+      map.setView(numbers(el.dataset.centre, 2) || [46.6, 2.4], Number(el.dataset.zoom) || 6);
+    }
+    var overlays = {};
+    layerEls.forEach(function (layerEl) {
+      var group = L.markerClusterGroup({showCoverageOnHover: false, maxClusterRadius: 45});
+      group.addTo(map);
+      overlays[layerName(layerEl)] = group;
+      if (!sameSite(layerEl.dataset.geojson)) return;
+      fetch(layerEl.dataset.geojson, {credentials: "same-origin", headers: {Accept: "application/geo+json"}})
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+        .then(function (data) { group.addLayers(markers(layerEl, data)); })
+        .catch(function () { layerEl.classList.add("map-layer-failed"); });
+    });
+    if (layerEls.length > 1) {
+      L.control.layers(null, overlays, {collapsed: window.innerWidth < 640}).addTo(map);
+    }
+  }
+
+  function start() {
+    document.querySelectorAll(".fiches-map[data-js][data-tiles]").forEach(function (el) {
+      var layerEls = Array.prototype.slice.call(el.querySelectorAll(".map-layer[data-geojson]"));
+      if (!layerEls.length) return;
+      loadAssets(el).then(function () { draw(el, layerEls); }, function () { /* keep the list */ });
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
