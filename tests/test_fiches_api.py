@@ -141,3 +141,15 @@ def test_moderation_queue_and_approval(app, client, token):
     assert client.get("/api/forms/agenda/entries").get_json()["total"] == 1
     assert [h["name"] for h in client.get("/api/search?q=chataigne").get_json()["results"]] == ["fete-de-la-chataigne"]
     assert client.post("/api/entries/fete-de-la-chataigne/approve", headers=headers).get_json()["approved"] is False
+
+
+def test_html_list_filters_by_date_range(client, token):
+    _post(client, token, "agenda", dict(MARKET, titre="Fête du printemps", recurrence="",
+                                        dates={"debut": "2027-04-10"}))
+    _post(client, token, "agenda", dict(MARKET, titre="Fête d'automne", recurrence="",
+                                        dates={"debut": "2027-10-10"}))
+    html = client.get("/fiches/agenda?from=2027-04-01&to=2027-04-30").get_data(as_text=True)
+    assert "Fête du printemps" in html and "Fête d&#39;automne" not in html
+    html = client.get("/fiches/agenda?from=2027-04-11").get_data(as_text=True)
+    assert "Fête du printemps" not in html and "Fête d&#39;automne" in html
+    assert client.get("/fiches/agenda?from=pas-une-date").status_code == 200   # ignored, not a 500

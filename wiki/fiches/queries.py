@@ -5,7 +5,7 @@ or B), different fields must all match (theme A, in commune C), text words must 
 """
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from peewee import JOIN, fn
 
@@ -15,6 +15,14 @@ from .forms import Form
 
 SORTS = ("title", "updated", "date")
 PER_PAGE, MAX_PER_PAGE = 24, 500
+
+
+def _day(text: str) -> datetime | None:
+    try:
+        day = datetime.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+    return day if day and 1900 <= day.year <= 2200 else None
 
 
 @dataclass
@@ -31,7 +39,11 @@ class Filters:
         """From a query string (?themes=Mobilité&commune=Redon&q=vélo): unknown names are ignored."""
         facets = {f.id: [v for v in args.getlist(f.id) if v.strip()][:50]
                   for f in form.fields_of(*FACET_TYPES)}
-        return cls(facets={k: v for k, v in facets.items() if v}, text=args.get("q", "")[:200])
+        filters = cls(facets={k: v for k, v in facets.items() if v}, text=args.get("q", "")[:200])
+        if form.dates_field:       # ?from=2027-03-01&to=2027-03-31 (a bad date is no filter)
+            filters.date_from, to = _day(args.get("from", "")), _day(args.get("to", ""))
+            filters.date_to = to + timedelta(days=1) if to else None
+        return filters
 
     def is_empty(self) -> bool:
         return not (self.facets or self.text.strip() or self.date_from or self.date_to or self.bbox)
