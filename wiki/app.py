@@ -58,10 +58,8 @@ def create_app(instance_dir=None, *, instance: Instance | None = None, config: d
     errors.init_app(app)
     _register_blueprints(app)
 
-    @app.before_request
-    def _connect():
-        database.connect(reuse_if_open=True)
-
+    # No connection at the start of a request: peewee opens one at the first query (cached page
+    # views make none); teardown gives it back to the pool.
     @app.teardown_request
     def _close(exc):
         if not database.is_closed():

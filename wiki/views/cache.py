@@ -12,6 +12,7 @@ Only plain reads are cached: GET without a query string and with no flashed mess
 import hashlib
 import os
 import secrets
+import time
 from collections import OrderedDict
 from datetime import datetime
 from threading import Lock
@@ -25,6 +26,7 @@ VERSION_FILE = "content-version"
 PARIS = ZoneInfo("Europe/Paris")   # the day of the territory (fiches.agenda.DEFAULT_ZONE)
 MAX_ENTRIES = 300          # about 10 KB each: a few MB per worker at most
 MAX_QUERY = 600            # longer query strings are not cached (nobody shares such a link)
+RECHECK_S = 1.0
 
 
 class ViewCache:
@@ -32,13 +34,28 @@ class ViewCache:
         self.path = os.path.join(str(data_dir), VERSION_FILE)
         self._entries: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
         self._lock = Lock()
+        self._known = None        # (stat stamp, token, when read)
 
     def version(self) -> str:
+        """The current token. The file is re-read only when its inode, time or size changed (a
+        stat costs a few microseconds, an open and read ten times more), and at least every
+        RECHECK_S seconds in case a replacement reused both the inode and the clock tick."""
         try:
-            with open(self.path, encoding="ascii") as f:
-                return f.read(64)
+            st = os.stat(self.path)
         except FileNotFoundError:
             return self.bump()
+        now = time.monotonic()
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+        known = self._known
+        if known is not None and known[0] == stamp and now - known[2] < RECHECK_S:
+            return known[1]
+        try:
+            with open(self.path, encoding="ascii") as f:
+                token = f.read(64)
+        except FileNotFoundError:
+            return self.bump()
+        self._known = (stamp, token, now)
+        return token
 
     def bump(self) -> str:
         """A new token, written atomically: readers see the old file or the new one, never half."""
