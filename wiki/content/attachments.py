@@ -34,10 +34,13 @@ def _unique_name(page, stem: str, ext: str) -> str:
     return candidate
 
 
-def add_attachment(page_name: str, filename: str, data: bytes, *, author: str = "") -> Attachment:
+def check_upload(filename: str, data: bytes, *, image: bool = False) -> tuple[str, str, str]:
+    """(stem, extension, content type) of an acceptable upload, else ContentError with the reason.
+    `image`: only the inline image types (a fiche's photo)."""
     instance = current_app.extensions["bocage.instance"]
-    page = get_page(page_name)
     stem, ext = safe_filename(filename)
+    if image and ext not in INLINE_IMAGES:
+        raise ContentError(_l("This is not an image: send a PNG, JPEG, GIF or WebP file."), status=415)
     if not ext or ext not in instance.upload_extensions:
         raise ContentError(_l("Files of type “%(ext)s” cannot be attached. Allowed: %(allowed)s.",
                               ext=ext or "?", allowed=", ".join(instance.upload_extensions)), status=415)
@@ -52,6 +55,21 @@ def add_attachment(page_name: str, filename: str, data: bytes, *, author: str = 
         if kind is None or kind.mime != INLINE_IMAGES[ext]:
             raise ContentError(_l("This file is not a valid %(ext)s image.", ext=ext.upper()), status=415)
         content_type = kind.mime
+    return stem, ext, content_type
+
+
+def next_filename(page_name: str, filename: str) -> str:
+    """The name an upload of `filename` will get on page `page_name` (which may not exist yet)."""
+    from ..models import Page
+    stem, ext = safe_filename(filename)
+    page = Page.get_or_none(Page.name == page_name)
+    return _unique_name(page, stem, ext) if page else f"{stem}.{ext}"
+
+
+def add_attachment(page_name: str, filename: str, data: bytes, *, author: str = "") -> Attachment:
+    instance = current_app.extensions["bocage.instance"]
+    page = get_page(page_name)
+    stem, ext, content_type = check_upload(filename, data)
     stored = secrets.token_hex(16) + f".{ext}"
     (instance.uploads / stored).write_bytes(data)
     attachment = Attachment.create(page=page, filename=_unique_name(page, stem, ext), stored=stored,

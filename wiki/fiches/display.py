@@ -101,6 +101,8 @@ def json_ld(form, page, values: dict, base_url: str) -> Markup:
             data["startDate"], data["endDate"] = value.get("debut"), value.get("fin")
         elif f.type in ("multiple", "tags"):
             data.setdefault("keywords", []).extend(value)
+        elif f.type == "image" and "image" not in data:
+            data["image"] = base_url + url_for("attachments.serve", name=page.name, filename=value)
         elif f.type == "phone" and form.schema_type in ("Place", "Organization"):
             data["telephone"] = value
     if "keywords" in data:

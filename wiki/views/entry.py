@@ -7,9 +7,11 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..content import attachments
 from ..content import pages as content
 from ..content.diff import diff_lines
 from ..fiches import display, entries
+from ..fiches.fields import clean_entry
 from ..fiches.webform import inputs_for, raw_from_request
 from ..render.page import render_preview
 
@@ -56,6 +58,27 @@ def form_again(form, page, error):
                  author=data.get("author", ""), error=error, status=400)
 
 
+def _uploads(form, raw, name):
+    """Files sent for the image and file fields: checked now (type, size, a real image), saved as
+    the fiche's attachments once the fiche is saved; the field holds the attachment's name."""
+    uploads, errors = [], {}
+    for f in form.fields_of("image", "file"):
+        if request.form.get(f"f-{f.id}.remove") == "1":
+            raw[f.id] = ""
+        upload = request.files.get(f"f-{f.id}.upload")
+        if not upload or not upload.filename:
+            continue
+        blob = upload.read()
+        try:
+            attachments.check_upload(upload.filename, blob, image=f.type == "image")
+        except content.ContentError as exc:
+            errors[f.id] = exc.message
+            continue
+        raw[f.id] = attachments.next_filename(name or "", upload.filename)
+        uploads.append((upload.filename, blob))
+    return uploads, errors
+
+
 def save(form, name=None):
     """Create (no `name`) or update a fiche from the submitted form; on any problem, the form
     comes back with what the person typed and a message next to each field concerned."""
@@ -71,6 +94,12 @@ def save(form, name=None):
                 raw[f.id] = saved[f.id]
     keep = dict(name=name, page=page, raw=typed, base=data.get("base_revision", ""), comment=comment,
                 author=author)
+    uploads, upload_errors = _uploads(form, raw, name)
+    if upload_errors:
+        _values, errors = clean_entry(form, raw, entries.catalogue())
+        return _form(form, **keep, errors=errors | upload_errors, status=400,
+                     error=_("Some fields need a correction: see the messages next to them. "
+                             "Files must be chosen again."))
     status = "pending" if form.moderation and page is None else None
     try:
         result = entries.save_entry(form, raw, name=name, base_revision=keep["base"] or None,
@@ -84,6 +113,8 @@ def save(form, name=None):
                                               entries.public_source(form.id, conflict.mine)))
     except content.ContentError as exc:
         return _form(form, **keep, error=exc.message, status=exc.status)
+    for filename, blob in uploads:
+        attachments.add_attachment(result.page.name, filename, blob, author=author)
     if author.strip():
         session["author"] = author.strip()[:100]
     if status == "pending":
