@@ -3,6 +3,7 @@
 With BOCAGE_TEST_POSTGRES=postgresql://127.0.0.1:5432/test each test app gets its own schema,
 dropped afterwards, so tests stay independent and can run in parallel.
 """
+import contextlib
 import os
 import re
 import uuid
@@ -80,3 +81,25 @@ def csrf_token(client, path="/wiki/accueil/edit"):
     """Fetch a form and return its CSRF token, as a browser would."""
     html = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def within(app):
+    """Content functions in a request context of their own, closed before the client's requests
+    (sharing `ctx` with the client would share `g`, and so the language, between them)."""
+    @contextlib.contextmanager
+    def context():
+        with app.test_request_context("/?lang=en"):
+            yield
+    return context
+
+
+@pytest.fixture
+def add(within):
+    """add(form_id, **raw): save a fiche of that form; its page name."""
+    from wiki.fiches import entries
+
+    def add(form_id, **raw):
+        with within():
+            return entries.save_entry(entries.catalogue().form(form_id), raw).page.name
+    return add

@@ -14,15 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import csrf_token
-from tests_helpers import make_page
+from tests_helpers import COMMUNES, make_page, territory
 from wiki import events
 from wiki.content import pages as content
 from wiki.fiches import entries, fields, queries
 from wiki.fiches.forms import DEFAULTS
-from wiki.instance import init_instance
 from wiki.models import Entry, EntryValue, Page, Revision
 
-COMMUNES = ["Redon", "Saint-Nicolas-de-Redon", "Allaire", "Bains-sur-Oust"]
 SECRET_MAIL = "zorglub.prive@exemple.org"
 
 
@@ -34,10 +32,7 @@ def extra_forms():
 
 @pytest.fixture
 def instance_dir(tmp_path, extra_forms):
-    path = tmp_path / "territoire"
-    init_instance(path, "Territoire de test", "wiki.test")
-    (path / "lists.toml").write_text(
-        "[communes]\nvalues = [" + ", ".join(f'"{c}"' for c in COMMUNES) + "]\n", encoding="utf-8")
+    path = territory(tmp_path)
     if extra_forms:
         (path / "forms").mkdir()
         for form_id, text in extra_forms.items():

@@ -11,20 +11,15 @@ from hypothesis import strategies as st
 
 from wiki.fiches import entries, fields, webform
 from wiki.fiches.forms import parse_form
-from wiki.instance import init_instance
+from tests_helpers import territory
 
-COMMUNES = ["Redon", "Saint-Nicolas-de-Redon", "Allaire", "Bains-sur-Oust"]
 NOT_A_MOMENT = "“{}” is not a date: write it as 2027-03-14 or 2027-03-14T18:30."
 REPEAT_NOT_UNDERSTOOD = "This repetition is not understood: choose one in the list."
 
 
 @pytest.fixture
 def instance_dir(tmp_path):
-    path = tmp_path / "territoire"
-    init_instance(path, "Territoire de test", "wiki.test")
-    (path / "lists.toml").write_text(
-        "[communes]\nvalues = [" + ", ".join(f'"{c}"' for c in COMMUNES) + "]\n", encoding="utf-8")
-    return path
+    return territory(tmp_path)
 
 
 @pytest.fixture

@@ -6,14 +6,12 @@ English browser (the `lang` cookie) so that texts can be compared.
 """
 import json
 import re
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from tests_helpers import make_page
-from wiki.fiches import entries
 from wiki.instance import InstanceError, init_instance, load_instance
 from wiki.views import maps as map_views
 from wiki.views import vendor
@@ -44,22 +42,6 @@ def en(client):
     return client
 
 
-@pytest.fixture
-def within(app):
-    """Content functions in a request context of their own, closed before the client's requests."""
-    @contextmanager
-    def context():
-        with app.test_request_context("/?lang=en"):
-            yield
-    return context
-
-
-@pytest.fixture
-def add(within):
-    def add(form_id, **raw):
-        with within():
-            return entries.save_entry(entries.catalogue().form(form_id), raw).page.name
-    return add
 
 
 def place(add, title, category, commune, lat=None, lon=None, address="1 place de l'Église"):

@@ -5,27 +5,21 @@ Real app, real database, the real HTML forms with their CSRF token; an English b
 """
 import json
 import re
-from contextlib import contextmanager
 from html.parser import HTMLParser
 
 import pytest
 
 from conftest import csrf_token
 from wiki.fiches import entries
-from wiki.instance import init_instance
+from tests_helpers import territory
 from wiki.models import Entry, Page, Revision
 
-COMMUNES = ["Redon", "Saint-Nicolas-de-Redon", "Allaire", "Bains-sur-Oust"]
 SECRET_MAIL = "zorglub.prive@exemple.org"
 
 
 @pytest.fixture
 def instance_dir(tmp_path):
-    path = tmp_path / "territoire"
-    init_instance(path, "Territoire de test", "wiki.test")
-    (path / "lists.toml").write_text(
-        "[communes]\nvalues = [" + ", ".join(f'"{c}"' for c in COMMUNES) + "]\n", encoding="utf-8")
-    return path
+    return territory(tmp_path)
 
 
 @pytest.fixture
@@ -38,23 +32,6 @@ def form_of(form_id):
     return entries.catalogue().form(form_id)
 
 
-@pytest.fixture
-def within(app):
-    """Runs content functions in a request context of their own, closed before the client's requests
-    (a shared context would share `g`, the reader's language included)."""
-    @contextmanager
-    def context():
-        with app.test_request_context("/?lang=en"):
-            yield
-    return context
-
-
-@pytest.fixture
-def add(within):
-    def add(form_id, **raw):
-        with within():
-            return entries.save_entry(form_of(form_id), raw).page.name
-    return add
 
 
 @pytest.fixture

@@ -19,3 +19,19 @@ def make_page(client, name, source=None):
 def _base(client, name):
     html = client.get(f"/wiki/{name}/edit").get_data(as_text=True)
     return re.search(r'name="base_revision" value="([^"]*)"', html).group(1)
+
+
+COMMUNES = ["Redon", "Saint-Nicolas-de-Redon", "Allaire", "Bains-sur-Oust"]
+
+
+def communes_toml(names=COMMUNES) -> str:
+    return "[communes]\nvalues = [" + ", ".join(f'"{c}"' for c in names) + "]\n"
+
+
+def territory(tmp_path, lists_toml: str = ""):
+    """A test instance folder with its own lists.toml (the built-in list of communes is empty)."""
+    from wiki.instance import init_instance
+    path = tmp_path / "territoire"
+    init_instance(path, "Territoire de test", "wiki.test")
+    (path / "lists.toml").write_text(lists_toml or communes_toml(), encoding="utf-8")
+    return path

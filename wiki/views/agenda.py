@@ -102,13 +102,20 @@ def archives(form_id):
     return _archive(form, queries.Filters.from_args(form, request.args))
 
 
+def _day_arg(name: str, default: date) -> date | None:
+    """A ?depuis= / ?avant= day, `default` when absent, None when it is not a day."""
+    text = request.args.get(name)
+    return agenda.parse_day(text) if text else default
+
+
+def _bad_day(name: str):
+    return _bad(_("“%(value)s” is not a day: write it as 2027-03-14.", value=request.args[name][:40]))
+
+
 def _upcoming(form, filters):
-    today = agenda.today()
-    first = today
-    if request.args.get("depuis"):
-        first = agenda.parse_day(request.args["depuis"])
-        if first is None:
-            return _bad(_("“%(value)s” is not a day: write it as 2027-03-14.", value=request.args["depuis"][:40]))
+    first = _day_arg("depuis", agenda.today())
+    if first is None:
+        return _bad_day("depuis")
     last = first + timedelta(days=DAYS)
     items = _annotate(form, agenda_rows.between(form, filters, first, last))
     shown, truncated = agenda.occurrences(items, first, last, PER_PAGE)
@@ -122,12 +129,10 @@ def _upcoming(form, filters):
 
 def _archive(form, filters):
     today = agenda.today()
-    end = today
-    if request.args.get("avant"):
-        end = agenda.parse_day(request.args["avant"])
-        if end is None:
-            return _bad(_("“%(value)s” is not a day: write it as 2027-03-14.", value=request.args["avant"][:40]))
-        end = min(end, today)
+    end = _day_arg("avant", today)
+    if end is None:
+        return _bad_day("avant")
+    end = min(end, today)
     first = max(end - timedelta(days=ARCHIVE_DAYS), date(agenda.MIN_YEAR, 1, 1))
     items = _annotate(form, agenda_rows.between(form, filters, first, end))
     found, _more = agenda.occurrences(items, first, end, ARCHIVE_LIMIT)

@@ -14,6 +14,7 @@ from ..fiches import display, entries
 from ..fiches.fields import clean_entry
 from ..fiches.webform import inputs_for, raw_from_request
 from ..render.page import render_preview
+from .saved import after_save
 
 
 def _lang() -> str:
@@ -115,14 +116,10 @@ def save(form, name=None):
         return _form(form, **keep, error=exc.message, status=exc.status)
     for filename, blob in uploads:
         attachments.add_attachment(result.page.name, filename, blob, author=author)
-    if author.strip():
-        session["author"] = author.strip()[:100]
     if status == "pending":
+        if author.strip():
+            session["author"] = author.strip()[:100]
         flash(_("Thank you! Your fiche will appear once a moderator has checked it."), "notice")
         return redirect(url_for("fiches.listing", form_id=form.id))
-    if result.merged:
-        flash(_("Someone saved this fiche while you were editing it: both changes were merged. "
-                "Check the result."), "notice")
-    elif result.unchanged:
-        flash(_("No change to save."), "notice")
-    return redirect(url_for("pages.show", name=result.page.name))
+    return after_save(result, author, _("Someone saved this fiche while you were editing it: both "
+                                        "changes were merged. Check the result."))

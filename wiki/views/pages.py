@@ -15,6 +15,7 @@ from ..fiches import entries
 from . import entry as entry_views
 from .cache import cached_view
 from .paging import page_number
+from .saved import after_save
 
 bp = Blueprint("pages", __name__)
 HISTORY_PAGE = 50
@@ -107,14 +108,8 @@ def save(name):
                           conflict_diff=diff_lines(conflict.current.source, conflict.mine))
     except content.ContentError as exc:
         return _edit_form(name, **keep, status=exc.status, error=exc.message)
-    if author.strip():
-        session["author"] = author.strip()[:100]
-    if result.merged:
-        flash(_("Someone saved this page while you were editing it: both changes were merged. "
-                "Check the result."), "notice")
-    elif result.unchanged:
-        flash(_("No change to save."), "notice")
-    return redirect(url_for("pages.show", name=result.page.name))
+    return after_save(result, author, _("Someone saved this page while you were editing it: both "
+                                        "changes were merged. Check the result."))
 
 
 def _fiche_form(page):
