@@ -128,6 +128,16 @@ def on_write(func):
     return func
 
 
+def _clean_source(source: str) -> str:
+    """A text as it is stored: Unix line ends, no NUL; refused if not storable or too long."""
+    source = source.replace("\r\n", "\n")
+    _check_encodable(source)
+    if len(source.encode("utf-8")) > MAX_SOURCE:
+        raise ContentError(_l("The text is too long (at most %(kb)s KB). Split it into several pages.",
+                              kb=MAX_SOURCE // 1024), status=413)
+    return source.replace("\x00", "")
+
+
 def save_page(name: str, source: str, *, base_revision=None, comment: str = "", author: str = "",
               title: str | None = None, action: str = "edit", kind: str | None = None,
               check_merged=None, title_from=None, announce: bool = True) -> SaveResult:
@@ -146,13 +156,7 @@ def save_page(name: str, source: str, *, base_revision=None, comment: str = "", 
     name = valid_name(name)
     if not isinstance(source, str):
         raise ContentError(_l("The page text is missing."))
-    source = source.replace("\r\n", "\n")
-    _check_encodable(source)
-    if len(source.encode("utf-8")) > MAX_SOURCE:
-        raise ContentError(_l("The text is too long (at most %(kb)s KB). Split it into several pages.",
-                              kb=MAX_SOURCE // 1024), status=413)
-    if "\x00" in source:
-        source = source.replace("\x00", "")
+    source = _clean_source(source)
     comment, author = _clean_meta(comment, author)
     title = _no_surrogates(title) if title else title
     for attempt in range(3):
@@ -229,11 +233,7 @@ def create_pages(items, *, author: str = "", comment: str = "", action: str = "i
     rows = []
     for name, source, title, kind in items:
         name = valid_name(name)
-        source = source.replace("\r\n", "\n").replace("\x00", "")
-        _check_encodable(source)
-        if len(source.encode("utf-8")) > MAX_SOURCE:
-            raise ContentError(_l("The text is too long (at most %(kb)s KB). Split it into several pages.",
-                                  kb=MAX_SOURCE // 1024), status=413)
+        source = _clean_source(source)
         title = title_of(source, title or title_from_name(name)) if kind == "page" else \
             sanitize_text_line(_no_surrogates(title or title_from_name(name)))[:200]
         rows.append((name, source, title, kind))
