@@ -148,9 +148,9 @@ def save_page(name: str, source: str, *, base_revision=None, comment: str = "", 
     text again creates no revision (result.unchanged).
 
     Fiches are pages too: `kind` is their form id (None keeps the page's kind, "page" for a new
-    one), `title_from(text)` gives their title from their text (a page's is its first heading),
-    and `check_merged(text)` tells whether a merged text is still a valid fiche (if not, the
-    merge counts as a conflict). `announce=False` sends no content event (a fiche waiting for
+    one), `title` their title and `title_from(text)` the title of a merged text (a page's title
+    is its first heading), and `check_merged(text)` tells whether a merged text is still a
+    valid fiche (if not, the merge counts as a conflict). `announce=False` sends no content event (a fiche waiting for
     moderation is not public yet: its approval announces it).
     """
     name = valid_name(name)
@@ -204,7 +204,7 @@ def _save(name, source, base_revision, comment, author, title, action, kind,
         if kind == "page":
             new_title = title_of(source, fallback)
         else:
-            new_title = sanitize_text_line(title_from(source) if title_from else fallback)[:200]
+            new_title = sanitize_text_line(title_from(source) if title_from and merged else fallback)[:200]
         if created:
             page = Page.create(name=name, title=new_title, kind=kind, created=now, updated=now)
         revision = Revision.create(
