@@ -13,6 +13,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
@@ -555,3 +557,32 @@ def test_cached_page_views_expire_with_the_day(ctx, client):
     content.save_page("accueil", '# Accueil\n\n{{agenda}}\n')
     etag = client.get("/wiki/accueil").headers["ETag"]
     assert etag.strip('"').endswith(datetime.now(PARIS).date().isoformat())
+
+
+# -- the fast path of plain daily and weekly rules gives dateutil's dates --------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)),
+       freq=st.sampled_from(["DAILY", "WEEKLY"]), interval=st.integers(1, 5),
+       until_days=st.one_of(st.none(), st.integers(0, 400)), day_only=st.booleans(), byday=st.booleans())
+def test_plain_daily_and_weekly_rules_follow_dateutil(start, freq, interval, until_days, day_only, byday):
+    start = start.replace(microsecond=0)
+    rule = f"FREQ={freq};INTERVAL={interval}"
+    if until_days is not None:
+        until = start + timedelta(days=until_days)
+        rule += ";UNTIL=" + (until.strftime("%Y%m%d") if day_only else until.strftime("%Y%m%dT%H%M%S"))
+    if byday and freq == "WEEKLY":
+        rule += ";BYDAY=" + agenda._WEEKDAYS[start.weekday()]
+    ours = agenda._every_few_days(rule, start)
+    assert ours is not None
+    theirs = rrulestr(rule, dtstart=start)
+    assert [d for d, _ in zip(ours, range(60))] == [d for d, _ in zip(theirs, range(60))]
+
+
+def test_other_rules_are_left_to_dateutil():
+    start = datetime(2027, 3, 6, 9, 0)             # a Saturday
+    for rule in ["FREQ=WEEKLY;BYDAY=SA,SU", "FREQ=WEEKLY;BYDAY=MO", "FREQ=MONTHLY;BYDAY=1SA",
+                 "FREQ=WEEKLY;COUNT=3", "FREQ=DAILY;UNTIL=20270401T000000Z", "FREQ=WEEKLY;INTERVAL=0",
+                 "FREQ=WEEKLY;INTERVAL=x", "freq=weekly"]:
+        assert agenda._every_few_days(rule, start) is None, rule

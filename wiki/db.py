@@ -75,3 +75,21 @@ def refresh_statistics(only_if_missing: bool = False) -> None:
             "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
         return
     database.execute_sql("ANALYZE")
+
+
+def bulk_insert(model, rows: list[dict], *, ignore_conflicts: bool = False) -> None:
+    """Insert many rows with one prepared statement (executemany). peewee's insert_many builds
+    the SQL value by value: a third of a 5,000-line CSV import went there. Every row has the
+    same keys; values go through the fields' own conversion, as peewee would do."""
+    if not rows:
+        return
+    names = list(rows[0])
+    fields = [model._meta.fields[name] for name in names]
+    columns = ", ".join(f'"{f.column_name}"' for f in fields)     # both databases quote with ""
+    marks = ", ".join([database.param] * len(fields))
+    verb = "INSERT OR IGNORE" if ignore_conflicts and not is_postgres() else "INSERT"
+    tail = " ON CONFLICT DO NOTHING" if ignore_conflicts and is_postgres() else ""
+    sql = f'{verb} INTO "{model._meta.table_name}" ({columns}) VALUES ({marks}){tail}'
+    values = [tuple(f.db_value(row[name]) for f, name in zip(fields, names)) for row in rows]
+    with database.atomic():
+        database.cursor().executemany(sql, values)

@@ -85,7 +85,7 @@ class Entry(BaseModel):
 
     class Meta:
         indexes = ((("form", "status", "sort_key"), False), (("form", "starts"), False),
-                   (("form", "lat", "lon"), False))
+                   (("form", "status", "lat", "lon"), False))
 
 
 class EntryValue(BaseModel):
@@ -93,10 +93,11 @@ class EntryValue(BaseModel):
     entry = ForeignKeyField(Entry, on_delete="CASCADE")
     field = CharField(max_length=40)
     value = CharField(max_length=300)
+    form = CharField(max_length=40, default="")      # the fiche's: a form's counts read one index
 
     class Meta:
         primary_key = CompositeKey("entry", "field", "value")
-        indexes = ((("field", "value"), False),)
+        indexes = ((("form", "field", "value", "entry"), False),)
 
 
 class SchemaVersion(BaseModel):

@@ -146,13 +146,14 @@ def form_entries(form_id):
 
 @bp.get("/forms/<form_id>/entries.geojson")
 def form_geojson(form_id):
-    """All placed fiches in one response (10,000 places in well under 100 ms): plain tuples,
-    the colour field read from the facet table, no per-fiche JSON decoding or URL building."""
+    """All placed fiches in one response (10,000 places in well under 100 ms): the query reads
+    covering indexes only, and each feature is written from a template (names are slugs; titles
+    and colour values are JSON-encoded), no dict per fiche."""
     found, filters, error = _form_and_filters(form_id)
     if error:
         return error
     Entry, Page, EntryValue = queries.Entry, queries.Page, queries.EntryValue
-    columns = [Entry.title, Entry.lat, Entry.lon, Page.name]
+    columns = [Page.title, Entry.lat, Entry.lon, Page.name]
     query = queries.matching(found, filters).where(Entry.lat.is_null(False))
     private = _can_see_private()
     if found.geo_field is None or (found.geo_field.private and not private):
@@ -166,14 +167,14 @@ def form_geojson(form_id):
             (colours.entry == Entry.page) & (colours.field == colour)))
         columns.append(colours.value)
     prefix = url_for("pages.show", name="x")[:-1]
-    features = []
-    for row in database.execute(query.select(*columns)).fetchall():   # raw rows: 10,000 of them
-        props = {"name": row[3], "title": row[0], "url": prefix + row[3]}
-        if colour:
-            props[colour] = row[4] or ""
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [row[2], row[1]]},
-                         "properties": props})
-    body = orjson.dumps({"type": "FeatureCollection", "features": features})
+    dumps = orjson.dumps
+    head = b'{"type":"Feature","geometry":{"type":"Point","coordinates":[%r,%r]},"properties":{"name":"%s","title":%s,"url":"%s%s"'
+    extra = b',' + dumps(colour) + b':%s}}' if colour else b'}}'
+    features = [head % (lon, lat, name.encode(), dumps(title), prefix.encode(), name.encode())
+                + (extra % dumps(row[4] or "") if colour else extra)
+                for row in database.execute(query.select(*columns)).fetchall()
+                for title, lat, lon, name in (row[:4],)]
+    body = b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"
     return Response(body, mimetype="application/geo+json")
 
 

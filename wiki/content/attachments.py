@@ -6,11 +6,11 @@ from pathlib import Path
 import filetype
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from slugify import slugify
 
 from .. import events
 from ..db import utcnow
 from ..models import Attachment
+from ..names import slug
 from ..render.sanitize import sanitize_text_line
 from .pages import ContentError, NotFound, get_page
 
@@ -23,7 +23,7 @@ def safe_filename(filename: str) -> tuple[str, str]:
     stem, dot, ext = (filename or "").rpartition(".")
     if not dot:
         stem, ext = ext, ""
-    return slugify(stem, max_length=120) or "fichier", ext.lower()[:10]
+    return slug(stem, max_length=120) or "fichier", ext.lower()[:10]
 
 
 def _unique_name(page, stem: str, ext: str) -> str:

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import IntegrityError
 
 from .. import events
-from ..db import database, locked, utcnow, write_transaction
+from ..db import bulk_insert, database, locked, utcnow, write_transaction
 from ..models import Link, Page, Revision
 from ..names import check_name, InvalidName, title_from_name
 from ..render.sanitize import sanitize_text_line
@@ -246,20 +246,19 @@ def create_pages(items, *, author: str = "", comment: str = "", action: str = "i
             raise ContentError(_l("“%(name)s” is already used by another page or fiche: choose "
                                   "another name.", name=(taken or names)[0]), status=409)
         now = utcnow()
-        Page.insert_many([{"name": n, "title": t, "kind": k, "created": now, "updated": now}
-                          for n, _s, t, k in rows]).execute()
+        bulk_insert(Page, [{"name": n, "title": t, "kind": k, "created": now, "updated": now}
+                           for n, _s, t, k in rows])
         pages = {p.name: p for p in Page.select().where(Page.name.in_(names))}
-        Revision.insert_many([{"page": pages[n].id, "number": 1, "source": src, "title": t,
-                               "comment": comment, "author": author, "created": now, "action": action,
-                               "size": len(src.encode("utf-8"))} for n, src, t, _k in rows]).execute()
+        bulk_insert(Revision, [{"page": pages[n].id, "number": 1, "source": src, "title": t,
+                                "comment": comment, "author": author, "created": now, "action": action,
+                                "size": len(src.encode("utf-8"))} for n, src, t, _k in rows])
         revisions = {r.page_id: r for r in Revision.select().where(
             Revision.page.in_([p.id for p in pages.values()]))}
         Page.update(revision=Revision.select(Revision.id).where(Revision.page == Page.id)).where(
             Page.id.in_([p.id for p in pages.values()])).execute()
         links = [{"source": pages[n].id, "target": t} for n, src, _t, _k in rows
                  for t in sorted(link_targets(src) - {n})]
-        for start in range(0, len(links), 500):
-            Link.insert_many(links[start:start + 500]).execute()
+        bulk_insert(Link, links)
         pairs = []
         for name in names:
             page = pages[name]

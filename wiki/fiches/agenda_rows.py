@@ -5,11 +5,13 @@ matches any later window). Here the agenda's local days become UTC bounds with t
 margin, enough for every zone on Earth; the exact cut, on each event's own clock, is made by
 agenda.py. The rows get `.values` and `.name` as queries.listing gives them.
 """
+import functools
 import json
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 
-from ..models import Entry
+from ..models import Entry, Page
 from . import agenda, queries
 from .forms import Form
 
@@ -25,23 +27,43 @@ def rule_of(form: Form, values: dict) -> str:
     return str(next((values.get(f.id) for f in form.fields_of("recurrence") if values.get(f.id)), ""))
 
 
-def event_items(form: Form, rows) -> list[tuple[object, agenda.Event]]:
-    """(row, Event) for the rows that have a usable date (rows as `.objects()`: flat, no joined
-    Page model per row — building those was a third of a busy month's time)."""
+class Row(SimpleNamespace):
+    """What the agenda shows of a fiche: name, title, sort_key, recurrence, values (and the
+    annotations of the views). Plain objects from five columns: building peewee models, with
+    their date columns parsed, was a third of a busy month's time."""
+
+
+def _rows(query) -> list[Row]:
+    return [Row(name=name, title=title, sort_key=key, recurrence=rule, data=data) for name, title, key, rule, data
+            in query.select(Page.name, Entry.title, Entry.sort_key, Entry.recurrence, Entry.data).tuples()]
+
+
+def event_items(form: Form, rows: list[Row]) -> list[tuple[Row, agenda.Event]]:
+    """(row, Event) for the rows that have a usable date."""
     items = []
-    for row in rows.objects() if hasattr(rows, "objects") else rows:   # flat rows: Page.name is row.name
-        row.values = json.loads(row.data)
-        event = agenda.event_of(row.values.get(form.dates_field.id), rule_of(form, row.values))
+    dates_id, rule_ids = form.dates_field.id, tuple(f.id for f in form.fields_of("recurrence"))
+    for row in rows:
+        row.values, event = _read(row.data, dates_id, rule_ids)
         if event is not None:
             items.append((row, event))
     return items
+
+
+@functools.lru_cache(maxsize=20_000)
+def _read(data: str, dates_id: str, rule_ids: tuple[str, ...]):
+    """(values, Event) of a fiche's stored JSON: the recurring fiches come back in every month
+    and every page of the agenda, and a fiche's JSON only changes with the fiche. The values
+    are shared between requests: read them, never change them."""
+    values = json.loads(data)
+    rule = next((values[i] for i in rule_ids if values.get(i)), "")
+    return values, agenda.event_of(values.get(dates_id), str(rule))
 
 
 def between(form: Form, filters: queries.Filters, first: date, last: date):
     """Fiches that may have an occurrence in the days [first, last)."""
     window = replace(filters, date_from=agenda.plus(_utc(first), -MARGIN),
                      date_to=agenda.plus(_utc(last), MARGIN))
-    return event_items(form, queries.matching(form, window))
+    return event_items(form, _rows(queries.matching(form, window)))
 
 
 def after(form: Form, filters: queries.Filters, day: date):
@@ -49,7 +71,7 @@ def after(form: Form, filters: queries.Filters, day: date):
     by start, and every recurring one."""
     base = queries.matching(form, replace(filters, date_from=agenda.plus(_utc(day), -MARGIN), date_to=None))
     one_off = base.where(Entry.recurrence == "").order_by(Entry.starts).limit(PROBE)
-    return event_items(form, list(one_off.objects()) + list(base.where(Entry.recurrence != "").objects()))
+    return event_items(form, _rows(one_off) + _rows(base.where(Entry.recurrence != "")))
 
 
 def before(form: Form, filters: queries.Filters, day: date):
@@ -57,4 +79,4 @@ def before(form: Form, filters: queries.Filters, day: date):
     base = queries.matching(form, replace(filters, date_from=None, date_to=agenda.plus(_utc(day), MARGIN)))
     one_off = (base.where((Entry.recurrence == "") & (Entry.ends < agenda.plus(_utc(day), MARGIN)))
                .order_by(Entry.ends.desc()).limit(PROBE))
-    return event_items(form, list(one_off.objects()) + list(base.where(Entry.recurrence != "").objects()))
+    return event_items(form, _rows(one_off) + _rows(base.where(Entry.recurrence != "")))

@@ -7,6 +7,7 @@ each save, in the same transaction, the `entry` and `entry_value` tables are rew
 current text: the lists, map and agenda query those columns, never the texts.
 """
 import contextvars
+import functools
 import json
 import tomllib
 from datetime import datetime, time
@@ -15,13 +16,12 @@ from zoneinfo import ZoneInfo
 import tomli_w
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from slugify import slugify
 
 from .. import events
 from ..content import pages as content
-from ..db import utcnow
+from ..db import bulk_insert, utcnow
 from ..models import Entry, EntryValue, Link, Page
-from ..names import MAX_NAME_LENGTH, to_name
+from ..names import MAX_NAME_LENGTH, slug, to_name
 from .fields import clean_entry, is_empty
 from .forms import Catalogue, Form
 
@@ -61,11 +61,18 @@ def to_source(form: Form, values: dict) -> str:
 def from_source(source: str) -> dict:
     """The values of a fiche's text (empty fields left out); ValueError when the text is not a
     fiche (a broken merge)."""
+    data = _parsed(source)
+    return {k: (v.copy() if isinstance(v, (list, dict)) else v) for k, v in data.items() if not is_empty(v)}
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed(source: str) -> dict:
+    """A save or an import reads each new text twice (query columns, search index): parse once.
+    Callers get copies: the cached values are never handed out."""
     try:
-        data = tomllib.loads(source)
+        return tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(str(exc)) from None
-    return {k: v for k, v in data.items() if not is_empty(v)}
 
 
 def is_valid_source(source: str) -> bool:
@@ -179,7 +186,7 @@ def _utc(moment: str, zone: str, end: bool = False) -> datetime:
 
 def fold(text: str) -> str:
     """Lowercase without accents, words separated by spaces: "Mobilité douce" -> "mobilite douce"."""
-    return slugify(text or "", separator=" ", lowercase=True)
+    return slug(text or "", separator=" ")
 
 
 def public_text(form: Form, values: dict) -> str:
@@ -200,7 +207,7 @@ def folded_words(form: Form, values: dict) -> str:
 
 
 def sort_key(title: str) -> str:
-    return slugify(title, separator=" ")[:300] or title.casefold()[:300]
+    return slug(title, separator=" ")[:300] or title.casefold()[:300]
 
 
 @content.on_write
@@ -217,24 +224,21 @@ def _project(pairs, created: bool) -> None:
         except ValueError:
             raise content.ContentError(_l("This fiche's text is not valid.")) from None
         entries.append(_columns(page, form, values))
-        facets.extend({"entry": page.id, "field": f, "value": v} for f, v in sorted(_facets(form, values)))
+        facets.extend({"entry": page.id, "field": f, "value": v, "form": form.id} for f, v in sorted(_facets(form, values)))
         links.extend({"source": page.id, "target": t}
                      for t in sorted({values[f.id] for f in form.fields_of("entry") if values.get(f.id)} - {page.name}))
     if not entries:
         return
     ids = [row["page"] for row in entries]
     if created:
-        for start in range(0, len(entries), 200):
-            Entry.insert_many([row | {"status": _initial_status.get()} for row in entries[start:start + 200]]).execute()
+        bulk_insert(Entry, [row | {"status": _initial_status.get()} for row in entries])
     else:
         for row in entries:
             if Entry.update(**row).where(Entry.page == row["page"]).execute() == 0:
                 Entry.insert(**row, status=_initial_status.get()).execute()
         EntryValue.delete().where(EntryValue.entry.in_(ids)).execute()
-    for start in range(0, len(facets), 500):
-        EntryValue.insert_many(facets[start:start + 500]).execute()
-    for start in range(0, len(links), 500):   # a link to another fiche counts as a wiki link: backlinks
-        Link.insert_many(links[start:start + 500]).on_conflict_ignore().execute()
+    bulk_insert(EntryValue, facets)
+    bulk_insert(Link, links, ignore_conflicts=True)   # a link to another fiche counts as a wiki link: backlinks
 
 
 def _columns(page, form, values) -> dict:

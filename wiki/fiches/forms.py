@@ -53,6 +53,7 @@ class Form:
     schema_type: str = "CreativeWork"
     map_colour: str = ""             # a choice field: one colour per value on the map
     texts: dict = field(default_factory=dict, compare=False, hash=False)
+    _of_types: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def name_in(self, lang: str) -> str:
         return _localised(self.texts, "name", lang) or self.id
@@ -63,8 +64,13 @@ class Form:
     def field(self, field_id: str) -> Field | None:
         return next((f for f in self.fields if f.id == field_id), None)
 
-    def fields_of(self, *types: str) -> list[Field]:
-        return [f for f in self.fields if f.type in types]
+    def fields_of(self, *types: str) -> tuple[Field, ...]:
+        """The fields of these types, in the form's order (asked thousands of times per agenda
+        month: kept once computed; a Form never changes)."""
+        found = self._of_types.get(types)
+        if found is None:
+            found = self._of_types[types] = tuple(f for f in self.fields if f.type in types)
+        return found
 
     @property
     def geo_field(self) -> Field | None:

@@ -55,7 +55,7 @@ def matching(form: Form, filters: Filters):
              .where((Entry.form == form.id) & (Entry.status == filters.status) & Page.deleted.is_null()))
     for field_id, values in filters.facets.items():
         query = query.where(Entry.page.in_(
-            EntryValue.select(EntryValue.entry).where((EntryValue.field == field_id)
+            EntryValue.select(EntryValue.entry).where((EntryValue.form == form.id) & (EntryValue.field == field_id)
                                                       & EntryValue.value.in_(values))))
     for word in fold(filters.text).split()[:10]:
         query = query.where(Entry.words.contains(word))
@@ -95,11 +95,12 @@ def facet_counts(form: Form, filters: Filters) -> dict[str, list[tuple[str, int]
     for group_filters, field_ids in groups:
         if not field_ids:
             continue
-        rows = (matching(form, group_filters)
-                .join(EntryValue, on=(EntryValue.entry == Entry.page))
-                .where(EntryValue.field.in_(field_ids))
-                .select(EntryValue.field, EntryValue.value, fn.COUNT(Entry.page))
-                .group_by(EntryValue.field, EntryValue.value).tuples())
+        rows = _all_counts(form, field_ids, group_filters.status) if group_filters.is_empty() else (
+            matching(form, group_filters)
+            .join(EntryValue, on=(EntryValue.entry == Entry.page))
+            .where(EntryValue.field.in_(field_ids))
+            .select(EntryValue.field, EntryValue.value, fn.COUNT(Entry.page))
+            .group_by(EntryValue.field, EntryValue.value).tuples())
         for field_id, value, n in rows:
             counts[field_id][value] = n
     out = {}
@@ -111,6 +112,18 @@ def facet_counts(form: Form, filters: Filters) -> dict[str, list[tuple[str, int]
             values = [v for v in catalogue().values(f.list) if v in found]
         out[f.id] = [(v, found[v]) for v in values]
     return out
+
+
+def _all_counts(form: Form, field_ids: list[str], status: str):
+    """The counts over a whole form, from the (form, field, value, entry) index alone: the few
+    fiches in the trash or of another status are left out by id (the unfiltered list, and the
+    values of a field while it is the only one filtered: the most viewed cases)."""
+    others = (Entry.select(Entry.page).where((Entry.form == form.id) & (Entry.status != status))
+              | Page.select(Page.id).where(Page.deleted.is_null(False)))
+    return (EntryValue.select(EntryValue.field, EntryValue.value, fn.COUNT(EntryValue.entry))
+            .where((EntryValue.form == form.id) & EntryValue.field.in_(field_ids)
+                   & EntryValue.entry.not_in(others))
+            .group_by(EntryValue.field, EntryValue.value).tuples())
 
 
 @dataclass

@@ -12,9 +12,8 @@ from threading import Lock
 import mistune
 from markupsafe import escape
 from mistune.toc import add_toc_hook, render_toc_ul
-from slugify import slugify
 
-from ..names import to_name
+from ..names import slug, to_name
 from .sanitize import sanitize
 from .syntax import ACTION_PATTERN, WIKILINK_PATTERN, is_url, parse_params
 
@@ -74,7 +73,7 @@ def _wiki_syntax(md):
 
 
 def _heading_id(token, index):
-    return slugify(token.get("text", ""), max_length=60) or f"section-{index + 1}"
+    return slug(token.get("text", ""), max_length=60) or f"section-{index + 1}"
 
 
 class MarkdownRenderer:
