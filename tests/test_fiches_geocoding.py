@@ -3,7 +3,12 @@ server started here on 127.0.0.1; the form without JavaScript, /api/geocode, the
 wiki/outbound.py's refusals (loopback, other schemes, oversized answers).
 """
 import json
+import os
+import re
+import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -391,3 +396,182 @@ def test_outbound_redirections_are_checked_again(server, seen):
         assert exc.value.reason == "status"
     finally:
         ANSWERS["/moved/"] = lambda h: (302, "text/plain", b"")
+
+
+# -- in a real browser (headless Chromium, when installed) -------------------------------------
+CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+
+
+@pytest.fixture
+def served(app):
+    """The test app on a real port, for the browser."""
+    from werkzeug.serving import make_server
+    httpd = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+def browser_dom(url, tmp_path) -> str:
+    """The page's DOM once its scripts have run."""
+    out = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                          f"--user-data-dir={tmp_path / 'chromium'}", "--virtual-time-budget=8000",
+                          "--dump-dom", url], capture_output=True, text=True, timeout=90)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium (apt-get install chromium)")
+@pytest.mark.parametrize("geocoding", [{**BAN_ON}])
+def test_in_a_browser_the_geo_field_gets_its_map_and_search_button(add, served, tmp_path, geocoding):
+    name = add("lieux", titre="Le Grain", categorie="Tiers-lieu",
+               lieu={"adresse": "Redon", "lat": "47.65", "lon": "-2.08"})
+    dom = browser_dom(f"{served}/wiki/{name}/edit?lang=fr", tmp_path)
+    block = dom[dom.index('class="geo-picker'):]
+    assert "map-ready" in block[:40] and "leaflet-container" in block      # Leaflet drew the map
+    assert "leaflet-marker-icon" in block                                 # at the typed position
+    assert re.search(r'<button type="button" class="geo-search">Chercher</button>', dom)
+    assert re.search(r'<button type="submit" class="geocode-button" name="geocode" value="lieu" '
+                     r'formnovalidate="" hidden="">', dom)                # the no-JS one is hidden
+    new = browser_dom(f"{served}/fiches/lieux/new?lang=fr", tmp_path)
+    assert "leaflet-container" in new and "leaflet-marker-icon" not in new   # nothing typed: no marker
+
+
+class Browser:
+    """Headless Chromium driven over the DevTools protocol on a pipe (--remote-debugging-pipe):
+    fd 3 takes commands, fd 4 gives answers, each a JSON message ended by a NUL byte."""
+
+    def __init__(self, tmp_path):
+        to_chrome, self._send = os.pipe()
+        self._receive, from_chrome = os.pipe()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); "
+             "os.execv(sys.argv[3], sys.argv[3:])", str(to_chrome), str(from_chrome), CHROMIUM, "--headless",
+             "--no-sandbox", "--disable-gpu", "--no-first-run", "--remote-debugging-pipe",
+             "--window-size=1000,2000", f"--user-data-dir={tmp_path / 'chromium-cdp'}", "about:blank"],
+            pass_fds=(to_chrome, from_chrome), stdout=subprocess.DEVNULL,
+            stderr=open(tmp_path / "chromium.log", "wb"))
+        os.close(to_chrome)
+        os.close(from_chrome)
+        self._ids, self._buffer, self.session = 0, b"", None
+        page = next(t for t in self.call("Target.getTargets")["targetInfos"] if t["type"] == "page")
+        self.session = self.call("Target.attachToTarget", targetId=page["targetId"], flatten=True)["sessionId"]
+
+    def call(self, method, **params):
+        self._ids += 1
+        message = {"id": self._ids, "method": method, "params": params}
+        if self.session:
+            message["sessionId"] = self.session
+        os.write(self._send, json.dumps(message).encode() + b"\0")
+        while True:
+            while b"\0" not in self._buffer:
+                chunk = os.read(self._receive, 1 << 16)
+                assert chunk, "Chromium closed the pipe"
+                self._buffer += chunk
+            raw, self._buffer = self._buffer.split(b"\0", 1)
+            answer = json.loads(raw)
+            if answer.get("id") == self._ids:
+                assert "error" not in answer, answer
+                return answer["result"]
+
+    def js(self, expression):
+        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    def wait(self, expression, seconds=10):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            value = self.js(expression)
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"never true: {expression}")
+
+    def open(self, url):
+        self.call("Page.navigate", url=url)
+        time.sleep(0.2)
+        self.wait("document.readyState === 'complete' && !!document.body")
+
+    def click_at(self, x, y):
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+        os.close(self._send)
+        os.close(self._receive)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    b = Browser(tmp_path)
+    yield b
+    b.close()
+
+
+TYPE = """(function (id, value) { var el = document.getElementById(id); el.value = value;
+  el.dispatchEvent(new Event('input', {bubbles: true})); return true; })"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium (apt-get install chromium)")
+@pytest.mark.parametrize("geocoding", [{**BAN_ON}])
+def test_in_a_browser_map_search_and_draft(served, browser, seen, values_of, geocoding):
+    page = f"{served}/fiches/lieux/new?lang=fr"
+    browser.open(page)
+    browser.wait("document.querySelector('.geo-picker .leaflet-container') !== null")
+    # a click on the map places the point: latitude and longitude, 6 decimals at most
+    browser.js("document.querySelector('.geo-picker-canvas').scrollIntoView()")
+    box = browser.js("(function () { var r = document.querySelector('.geo-picker-canvas')"
+                     ".getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()")
+    browser.click_at(*box)
+    lat = browser.wait("document.getElementById('f-lieu.lat').value")
+    lon = browser.js("document.getElementById('f-lieu.lon').value")
+    assert abs(float(lat) - 46.6) < 1 and abs(float(lon) - 2.4) < 1            # France's centre
+    assert len(lat.partition(".")[2]) <= 6 and len(lon.partition(".")[2]) <= 6
+    assert browser.js("document.querySelectorAll('.geo-picker .leaflet-marker-icon').length") == 1
+    # "Chercher" asks /api/geocode and offers the candidates; choosing one fills the position
+    browser.js(f"{TYPE}('f-lieu.adresse', 'place du parlement redon')")
+    browser.js("document.querySelector('.geo-search').click()")
+    browser.wait("document.querySelectorAll('.geo-candidates button').length === 2")
+    assert browser.js("document.querySelector('.geo-candidates button').textContent") == BAN["features"][0]["properties"]["label"]
+    browser.js("document.querySelector('.geo-candidates button').click()")
+    assert browser.js("[document.getElementById('f-lieu.lat').value, document.getElementById('f-lieu.lon').value]") == ["47.651917", "-2.084713"]
+    assert [r["query"]["q"] for r in seen] == [["place du parlement redon"]]
+    # the draft: typed values come back after the page is left, until they are saved
+    browser.js(f"{TYPE}('f-titre', 'Le Grain')")
+    browser.js("document.getElementById('f-categorie').value = 'Tiers-lieu'; "
+               "document.getElementById('f-categorie').dispatchEvent(new Event('change', {bubbles: true}))")
+    time.sleep(0.6)
+    browser.open(page)
+    browser.wait("document.querySelector('.draft-notice') !== null")
+    assert browser.js("document.getElementById('f-titre').value") == ""
+    browser.js("document.querySelector('.draft-notice button').click()")
+    assert browser.js("[document.getElementById('f-titre').value, document.getElementById('f-categorie').value,"
+                      " document.getElementById('f-lieu.lat').value]") == ["Le Grain", "Tiers-lieu", "47.651917"]
+    assert browser.js("document.querySelector('.draft-notice')") is None
+    browser.wait("document.querySelectorAll('.geo-picker .leaflet-marker-icon').length === 1")
+    browser.js("document.getElementById('fiche-form').requestSubmit()")
+    browser.wait("location.pathname === '/wiki/le-grain' && document.readyState === 'complete'")
+    assert values_of("le-grain")["lieu"] == {"adresse": "place du parlement redon", "lat": 47.651917, "lon": -2.084713}
+    assert browser.js("localStorage.getItem('bocage-draft:/fiches/lieux/new')") is None
+    browser.open(page)
+    time.sleep(0.3)
+    assert browser.js("document.querySelector('.draft-notice')") is None
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium (apt-get install chromium)")
+def test_in_a_browser_the_page_editor_keeps_its_draft_and_toolbar(served, browser):
+    page = f"{served}/wiki/accueil/edit?lang=fr"
+    browser.open(page)
+    assert browser.js("document.querySelectorAll('.editor-toolbar button').length") == 6
+    assert browser.js("document.querySelector('.geo-picker')") is None
+    browser.js(f"{TYPE}('source', '# Accueil\\n\\nMon brouillon')")
+    time.sleep(0.6)
+    browser.open(page)
+    browser.wait("document.querySelector('.draft-notice') !== null")
+    assert "de cette page" in browser.js("document.querySelector('.draft-notice').textContent")
+    browser.js("document.querySelector('.draft-notice button').click()")
+    assert browser.js("document.getElementById('source').value") == "# Accueil\n\nMon brouillon"
