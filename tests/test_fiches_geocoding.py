@@ -17,8 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conftest import csrf_token
-from test_fiches_views import field_block, form_state, get
-from tests_helpers import territory
+from tests_helpers import field_block, form_state, get, territory
 from wiki import outbound
 from wiki.instance import InstanceError, load_instance
 from wiki.models import Page
@@ -139,16 +138,6 @@ PLACE = {"f-titre": "Le Grain", "f-categorie": "Tiers-lieu", "f-lieu.adresse": "
 def geocode_form(client, **changes):
     data = {"csrf_token": csrf_token(client, "/fiches/lieux/new"), **PLACE, "geocode": "lieu", **changes}
     return client.post("/fiches/lieux/new", data=data)
-
-
-@pytest.fixture
-def values_of(within):
-    from wiki.fiches import entries
-
-    def values_of(name):
-        with within():
-            return entries.load(name)[2]
-    return values_of
 
 
 def fiches():
