@@ -103,3 +103,14 @@ def add(within):
         with within():
             return entries.save_entry(entries.catalogue().form(form_id), raw).page.name
     return add
+
+
+@pytest.fixture
+def values_of(within):
+    """values_of(name): a fiche's values, as saved."""
+    from wiki.fiches import entries
+
+    def values_of(name):
+        with within():
+            return entries.load(name)[2]
+    return values_of

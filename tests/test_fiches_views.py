@@ -5,13 +5,12 @@ Real app, real database, the real HTML forms with their CSRF token; an English b
 """
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
 
 from conftest import csrf_token
 from wiki.fiches import entries
-from tests_helpers import territory
+from tests_helpers import field_block, form_state, get, territory
 from wiki.models import Entry, Page, Revision
 
 SECRET_MAIL = "zorglub.prive@exemple.org"
@@ -34,83 +33,9 @@ def form_of(form_id):
 
 
 
-@pytest.fixture
-def values_of(within):
-    def values_of(name):
-        with within():
-            return entries.load(name)[2]
-    return values_of
-
-
 def names_in(html):
     """The fiches a list shows, in order (cards or table)."""
     return re.findall(r'<(?:h2|td)><a href="/wiki/([a-z0-9-]+)">', html)
-
-
-def get(client, path, status=200):
-    r = client.get(path)
-    assert r.status_code == status, (path, r.status_code, r.get_data(as_text=True)[:800])
-    return r.get_data(as_text=True)
-
-
-class FormState(HTMLParser):
-    """What a browser would send back from a page's forms: inputs, checked boxes, selected options,
-    textareas (name -> list of values)."""
-
-    def __init__(self):
-        super().__init__()
-        self.values, self._select, self._textarea, self._option = {}, None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name:
-            if attrs.get("type") in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    self.values.setdefault(name, []).append(attrs.get("value", "on"))
-                else:
-                    self.values.setdefault(name, [])
-            else:
-                self.values.setdefault(name, []).append(attrs.get("value") or "")
-        elif tag == "select":
-            self._select = name
-            self.values.setdefault(name, [])
-        elif tag == "option" and self._select:
-            self._option = (attrs.get("value"), "selected" in attrs, [])
-        elif tag == "textarea":
-            self._textarea = name
-            self.values[name] = [""]
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.values[self._textarea][0] += data
-        if self._option:
-            self._option[2].append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "option" and self._option:
-            value, selected, text = self._option
-            if selected:
-                self.values[self._select].append(value if value is not None else "".join(text).strip())
-            self._option = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
-def form_state(html):
-    parser = FormState()
-    parser.feed(html)
-    return parser.values
-
-
-def field_block(html, field_id):
-    """The HTML of one field of the fiche form, from its <div class="field"> to the next one."""
-    at = html.index(f'id="help-{field_id}"')
-    start = html.rindex('<div class="field ', 0, at)
-    end = html.find('<div class="field ', at)
-    return html[start:end if end != -1 else html.index('<div class="row">', at)]
 
 
 def json_ld(html):

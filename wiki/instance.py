@@ -8,7 +8,8 @@
     DIR/data/search-pending/  pages whose last change is not in the index yet (see wiki/indexing.py)
 
 instance.toml's [map] section (all optional) sets the map view's background tiles and where a map
-with no fiche on it opens; a map with fiches opens on their bounding box.
+with no fiche on it opens; a map with fiches opens on their bounding box. [geocoding] (off unless
+`provider` is set) chooses the address search of the fiche form (see wiki/fiches/geocoding.py).
 """
 import os
 import secrets
@@ -28,6 +29,7 @@ DEFAULT_EXTENSIONS = [
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_ATTRIBUTION = "© OpenStreetMap contributors"
 DEFAULT_ATTRIBUTION_URL = "https://www.openstreetmap.org/copyright"
+GEOCODING_PROVIDERS = ("ban", "nominatim")
 
 
 class InstanceError(Exception):
@@ -54,6 +56,10 @@ class Instance:
     map_centre: tuple[float, float] = (46.6, 2.4)     # France: for maps with no fiche on them
     map_zoom: int = 6
     map_max_zoom: int = 19
+    geocoding_provider: str = ""      # "", "ban" or "nominatim": off unless set
+    geocoding_url: str = ""           # the provider's address, to use another server (tests: 127.0.0.1)
+    geocoding_allow_private: bool = False   # let it be a private or loopback address (tests, demos)
+    geocoding_timeout: float = 5.0    # seconds
 
     @property
     def data(self) -> Path:
@@ -120,6 +126,7 @@ def load_instance(path, *, create_secrets: bool = False) -> Instance:
         max_upload_mb=float(uploads.get("max_size_mb", 10)),
         upload_extensions=[e.lower().lstrip(".") for e in uploads.get("extensions", DEFAULT_EXTENSIONS)],
         **_map_settings(raw.get("map", {}), settings),
+        **_geocoding_settings(raw.get("geocoding", {}), settings),
     )
     instance.secret_key = _secrets(instance, create=create_secrets)["secret_key"]
     return instance
@@ -154,6 +161,30 @@ def _map_settings(raw: dict, settings: Path) -> dict:
     return dict(map_tiles=tiles, map_attribution=str(raw.get("attribution", DEFAULT_ATTRIBUTION)),
                 map_attribution_url=link, map_centre=(float(centre[0]), float(centre[1])),
                 map_zoom=zoom, map_max_zoom=max_zoom)
+
+
+def _geocoding_settings(raw: dict, settings: Path) -> dict:
+    """[geocoding] provider = "ban" | "nominatim" (empty or missing: off), url,
+    allow_private_addresses, timeout (seconds)."""
+    def fail(message):
+        raise InstanceError(f"{settings}: [geocoding] {message}")
+
+    if not isinstance(raw, dict):
+        fail("must be a table")
+    provider = raw.get("provider", "") or ""
+    if provider not in ("", *GEOCODING_PROVIDERS):
+        fail('provider must be "ban", "nominatim" or "" (off)')
+    url = raw.get("url", "") or ""
+    if not isinstance(url, str) or (url and not url.startswith(("https://", "http://"))):
+        fail("url must be an https:// address")
+    allow = raw.get("allow_private_addresses", False)
+    if not isinstance(allow, bool):
+        fail("allow_private_addresses must be true or false")
+    timeout = raw.get("timeout", Instance.geocoding_timeout)
+    if not _number(timeout, 0.1, 60):
+        fail("timeout must be a number of seconds, from 0.1 to 60")
+    return dict(geocoding_provider=provider, geocoding_url=url, geocoding_allow_private=allow,
+                geocoding_timeout=float(timeout))
 
 
 def _secrets(instance: Instance, *, create: bool) -> dict:

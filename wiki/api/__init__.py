@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from . import fiches, ical, openapi, pages, search  # noqa: E402,F401  (routes register on bp)
+from . import fiches, geocode, ical, openapi, pages, search  # noqa: E402,F401  (routes register on bp)

@@ -62,6 +62,11 @@ SCHEMAS = {
         "values": {"type": "object", "description": "All the fiche's values (PUT replaces them)"},
         "base_revision": {"type": ["integer", "null"]},
         "comment": {"type": "string"}, "author": {"type": "string"}}},
+    "GeocodeResults": {"type": "object", "required": ["query", "results"], "properties": {
+        "query": {"type": "string"},
+        "results": {"type": "array", "items": {"type": "object", "required": ["label", "lat", "lon"],
+                    "properties": {"label": {"type": "string"}, "lat": {"type": "number"},
+                                   "lon": {"type": "number"}}}}}},
     "EntryErrors": {"type": "object", "required": ["error", "errors"], "properties": {
         "error": {"type": "string"},
         "errors": {"type": "object", "additionalProperties": {"type": "string"},
@@ -128,4 +133,17 @@ PATHS = {
                                   "error": {"type": "string"}, "current_revision": {"type": "integer"},
                                   "current": {"type": "object"}, "yours": {"type": "object"}}},
                                   "The fiche changed meanwhile and the changes overlap")}}},
+    "/api/geocode": {"get": {
+        "summary": "Positions for an address (when the wiki has a geocoding provider)",
+        "operationId": "geocode",
+        "description": "Asks the provider set in instance.toml ([geocoding]); up to 5 candidates, "
+                       "best first. Off by default: then 404. Answers are cached; each visitor "
+                       "may ask 30 times a minute.",
+        "parameters": [{"name": "q", "in": "query", "required": True,
+                        "schema": {"type": "string", "maxLength": 200}, "description": "An address"}],
+        "responses": {"200": _json(_ref("GeocodeResults"), "Candidates (possibly none)"),
+                      "400": _error("No address, or one that is too long"),
+                      "404": _error("Geocoding is off on this wiki"),
+                      "429": _error("Too many requests"),
+                      "502": _error("The provider cannot be reached or gave an unreadable answer")}}},
 }

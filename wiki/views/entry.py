@@ -6,15 +6,17 @@ the page views hand over to these functions when the page is a fiche.
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from ..content import attachments
 from ..content import pages as content
 from ..content.diff import diff_lines
-from ..fiches import display, entries
+from ..fiches import display, entries, geocoding, maps
 from ..fiches.fields import clean_entry
 from ..fiches.webform import inputs_for, raw_from_request
 from ..render.page import render_preview
 from .saved import after_save
+from .vendor import map_assets
 
 
 def _lang() -> str:
@@ -32,12 +34,22 @@ def show(page):
                            json_ld=display.json_ld(form, page, values, request.host_url.rstrip("/")))
 
 
+def _picker(form):
+    """What the map under a geo field needs (map.js): Leaflet's files, and where to open it when
+    no position is typed yet: the territory's fiches, as the maps open. None: no map to draw."""
+    assets = map_assets() if form.geo_field else None
+    if assets is None:
+        return None
+    return {"assets": assets, "bounds": maps.map_view(maps.mappable_forms(), MultiDict()).bounds_text}
+
+
 def _form(form, *, name=None, page=None, raw=None, errors=None, base="", status=200, **extra):
     shown = inputs_for(form, raw or {})
     return render_template("fiches/edit.html", form=form, name=name, page=page, inputs=shown,
                            errors=errors or {}, base=base, lang=_lang(), display=display,
                            catalogue=entries.catalogue(), comment=extra.pop("comment", ""),
-                           author=extra.pop("author", session.get("author", "")), **extra), status
+                           author=extra.pop("author", session.get("author", "")),
+                           geocoding_on=geocoding.enabled(), picker=_picker(form), **extra), status
 
 
 def new_form(form):
@@ -80,12 +92,43 @@ def _uploads(form, raw, name):
     return uploads, errors
 
 
+def _geocoded(form, page, raw):
+    """The form shown again as it was typed, with the position of the address of a geo field
+    filled in (the "find the position" button, for browsers without JavaScript); nothing saved."""
+    data = request.form
+    field = form.field(data.get("geocode", ""))
+    field = field if field is not None and field.type == "geo" else form.geo_field
+    notes = {}
+    if field is not None:
+        typed = raw[field.id]
+        try:
+            found = geocoding.search(typed.get("adresse", ""))
+        except geocoding.GeocodingError as exc:
+            notes[field.id] = ("error", str(exc.message))
+        else:
+            if found:
+                raw[field.id] = {**typed, "lat": str(found[0].lat), "lon": str(found[0].lon)}
+                notes[field.id] = ("found", _("Position found: “%(label)s”. Check the latitude and "
+                                              "longitude, then save.", label=found[0].label))
+            else:
+                notes[field.id] = ("error", _("No position found for this address. Check it, or "
+                                              "type the latitude and longitude."))
+        if any(upload.filename for upload in request.files.values()):
+            notes[field.id] = (notes[field.id][0],
+                               notes[field.id][1] + " " + _("Files must be chosen again."))
+    return _form(form, name=page.name if page else None, page=page, raw=raw,
+                 base=data.get("base_revision", ""), comment=data.get("comment", ""),
+                 author=data.get("author", ""), geocoded=notes, typed=True)
+
+
 def save(form, name=None):
     """Create (no `name`) or update a fiche from the submitted form; on any problem, the form
     comes back with what the person typed and a message next to each field concerned."""
     data = request.form
     raw = raw_from_request(form, data)
     page = content.get_page(name, include_deleted=True) if name else None
+    if "geocode" in data:
+        return _geocoded(form, page, raw)
     comment, author = data.get("comment", ""), data.get("author", "")
     typed = dict(raw)         # what the form shows again: never a saved private value
     if page is not None:      # private fields are not shown to visitors: empty means "keep"
