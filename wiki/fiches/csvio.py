@@ -107,11 +107,11 @@ def import_csv(form: Form, text: str, *, apply: bool, keep_going: bool = False, 
         if not any(v.strip() for v in line.values()):
             continue
         report.checked += 1
-        _values, errors = clean_entry(form, raw_from_line(form, line), catalogue())
+        values, errors = clean_entry(form, raw_from_line(form, line), catalogue())
         if errors:
             report.errors.append((number, _reason(errors, form, lang)))
         else:
-            good.append((number, line))
+            good.append((number, line, values))
     if not apply or (report.errors and not keep_going):
         return report
     with bulk_change():
@@ -124,16 +124,15 @@ def import_csv(form: Form, text: str, *, apply: bool, keep_going: bool = False, 
 def _save_lines(form, good, report, author, progress, chunk=200):
     """New fiches (no name given) in batches; lines naming a fiche are saved one by one (they
     may update it, and merge like any edit)."""
-    fresh = [(n, line) for n, line in good if not (line.get("name") or "").strip()]
-    named = [(n, line) for n, line in good if (line.get("name") or "").strip()]
+    fresh = [(n, line, values) for n, line, values in good if not (line.get("name") or "").strip()]
+    named = [(n, line) for n, line, _values in good if (line.get("name") or "").strip()]
     comment = str(_l("CSV import"))
     for start in range(0, len(fresh), chunk):
         part = fresh[start:start + chunk]
-        values = [clean_entry(form, raw_from_line(form, line), catalogue())[0] for _n, line in part]
         try:
-            results = create_entries(form, values, author=author, comment=comment)
+            results = create_entries(form, [values for _n, _line, values in part], author=author, comment=comment)
         except ContentError:            # a name taken meanwhile: one by one, as named lines
-            named.extend(part)
+            named.extend((n, line) for n, line, _values in part)
             continue
         report.created.extend(r.page.name for r in results)
         if progress:
