@@ -20,7 +20,7 @@ from icalendar import Calendar
 
 from tests_helpers import make_page
 from wiki.content import pages as content
-from wiki.fiches import agenda, entries
+from wiki.fiches import agenda, entries, recurrence
 from wiki.instance import init_instance
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -573,8 +573,8 @@ def test_plain_daily_and_weekly_rules_follow_dateutil(start, freq, interval, unt
         until = start + timedelta(days=until_days)
         rule += ";UNTIL=" + (until.strftime("%Y%m%d") if day_only else until.strftime("%Y%m%dT%H%M%S"))
     if byday and freq == "WEEKLY":
-        rule += ";BYDAY=" + agenda._WEEKDAYS[start.weekday()]
-    ours = agenda._every_few_days(rule, start)
+        rule += ";BYDAY=" + recurrence._WEEKDAYS[start.weekday()]
+    ours = recurrence._every_few_days(rule, start)
     assert ours is not None
     theirs = rrulestr(rule, dtstart=start)
     assert [d for d, _ in zip(ours, range(60))] == [d for d, _ in zip(theirs, range(60))]
@@ -585,4 +585,4 @@ def test_other_rules_are_left_to_dateutil():
     for rule in ["FREQ=WEEKLY;BYDAY=SA,SU", "FREQ=WEEKLY;BYDAY=MO", "FREQ=MONTHLY;BYDAY=1SA",
                  "FREQ=WEEKLY;COUNT=3", "FREQ=DAILY;UNTIL=20270401T000000Z", "FREQ=WEEKLY;INTERVAL=0",
                  "FREQ=WEEKLY;INTERVAL=x", "freq=weekly"]:
-        assert agenda._every_few_days(rule, start) is None, rule
+        assert recurrence._every_few_days(rule, start) is None, rule
