@@ -36,7 +36,9 @@ def _can_see_private() -> bool:
 
 
 def _public(form, values: dict, private: bool) -> dict:
-    return {k: v for k, v in values.items() if private or not (form.field(k) and form.field(k).private)}
+    """The values of the form's fields (a field removed from the form is no longer shown: it may
+    have been a private one), private ones only with a token."""
+    return {k: v for k, v in values.items() if form.field(k) and (private or not form.field(k).private)}
 
 
 def _iso(dt):
