@@ -148,6 +148,8 @@ def _on_saved(app, page, revision, **_):
 
 
 def _on_restored(app, page, revision, **_):
+    if page.kind != "page" and entries.is_pending(page):
+        return        # a refused fiche taken out of the trash waits for moderation again: not public
     _change(app, page.name, doc_for(page, revision))
 
 

@@ -53,6 +53,11 @@ def is_admin() -> bool:
     return current_admin() is not None
 
 
+def may_moderate() -> bool:
+    """Who may read and change fiches waiting for moderation (moderators, once roles exist)."""
+    return is_admin()
+
+
 def signed_in_session() -> bool:
     """Whether this request may be an admin's (no query): cached page views are for visitors only."""
     return SESSION_KEY in session

@@ -164,7 +164,7 @@ def reject(name: str, *, reason: str = "", author: str = "") -> bool:
     """Refuse a fiche that waits for moderation: it goes to the trash like any page (restorable,
     still pending), the reason in its history. False if it was not waiting."""
     page = content.get_page(name)
-    if not Entry.select().where((Entry.page == page.id) & (Entry.status == "pending")).exists():
+    if not is_pending(page):
         return False
     reason = " ".join(reason.split())
     comment = _l("Refused by a moderator: %(reason)s", reason=reason) if reason else _l("Refused by a moderator")
@@ -181,6 +181,10 @@ def pending(limit: int = 500) -> list[dict]:
         Revision.page.in_([row.page.id for row in rows]) & (Revision.number == 1)).tuples()) if rows else {}
     return [{"page": row.page, "form": row.form, "title": row.title, "author": authors.get(row.page.id, ""),
              "created": row.page.created} for row in rows]
+
+
+def is_pending(page: Page) -> bool:
+    return Entry.select().where((Entry.page == page.id) & (Entry.status == "pending")).exists()
 
 
 def pending_count() -> int:
