@@ -5,13 +5,12 @@ Real app, real database, the real HTML forms with their CSRF token; an English b
 """
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
 
 from conftest import csrf_token
 from wiki.fiches import entries
-from tests_helpers import territory
+from tests_helpers import form_state, territory
 from wiki.models import Entry, Page, Revision
 
 SECRET_MAIL = "zorglub.prive@exemple.org"
@@ -51,58 +50,6 @@ def get(client, path, status=200):
     r = client.get(path)
     assert r.status_code == status, (path, r.status_code, r.get_data(as_text=True)[:800])
     return r.get_data(as_text=True)
-
-
-class FormState(HTMLParser):
-    """What a browser would send back from a page's forms: inputs, checked boxes, selected options,
-    textareas (name -> list of values)."""
-
-    def __init__(self):
-        super().__init__()
-        self.values, self._select, self._textarea, self._option = {}, None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name:
-            if attrs.get("type") in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    self.values.setdefault(name, []).append(attrs.get("value", "on"))
-                else:
-                    self.values.setdefault(name, [])
-            else:
-                self.values.setdefault(name, []).append(attrs.get("value") or "")
-        elif tag == "select":
-            self._select = name
-            self.values.setdefault(name, [])
-        elif tag == "option" and self._select:
-            self._option = (attrs.get("value"), "selected" in attrs, [])
-        elif tag == "textarea":
-            self._textarea = name
-            self.values[name] = [""]
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.values[self._textarea][0] += data
-        if self._option:
-            self._option[2].append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "option" and self._option:
-            value, selected, text = self._option
-            if selected:
-                self.values[self._select].append(value if value is not None else "".join(text).strip())
-            self._option = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
-def form_state(html):
-    parser = FormState()
-    parser.feed(html)
-    return parser.values
 
 
 def field_block(html, field_id):
