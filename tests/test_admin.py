@@ -18,7 +18,7 @@ MODERATED_AGENDA = (DEFAULTS / "forms" / "agenda.toml").read_text(encoding="utf-
 
 GET_ROUTES = ["/admin", "/admin/moderation", "/admin/formulaires", "/admin/formulaires/initiatives",
               "/admin/listes"]
-POST_ROUTES = ["/admin/moderation/troc/approve", "/admin/moderation/troc/reject", "/admin/formulaires",
+POST_ROUTES = ["/admin/moderation/troc-de-graines/approve", "/admin/moderation/troc-de-graines/reject", "/admin/formulaires",
                "/admin/formulaires/initiatives", "/admin/listes"]
 
 
@@ -68,15 +68,18 @@ def test_admin_pages_send_strangers_to_sign_in_and_json_clients_get_401(client, 
 
 
 @pytest.mark.parametrize("path", POST_ROUTES)
-def test_admin_actions_refuse_strangers_even_with_a_valid_csrf_token(client, instance_dir, path):
+def test_admin_actions_refuse_strangers_even_with_a_valid_csrf_token(client, instance_dir, path, waiting, app):
+    lists_before = (instance_dir / "lists.toml").read_text(encoding="utf-8")
     r = client.post(path, data={"csrf_token": csrf_token(client, "/admin/connexion"), "id": "nouveau",
-                                "name": "Nouveau", "values": "a"})
+                                "name": "Nouveau", "values": "a", "toml": "x"})
     assert r.status_code == 302 and r.headers["Location"].startswith("/admin/connexion")
     r = client.post(path, data={"csrf_token": csrf_token(client, "/admin/connexion")},
                     headers={"Accept": "application/json"})
     assert r.status_code == 401
     assert not (instance_dir / "forms" / "nouveau.toml").exists()
     assert not (instance_dir / "forms" / "initiatives.toml").exists()
+    assert (instance_dir / "lists.toml").read_text(encoding="utf-8") == lists_before
+    assert sorted(_pending_names(app)) == sorted(waiting)
 
 
 def test_a_wrong_token_does_not_sign_in(en, token):
@@ -146,7 +149,9 @@ def test_an_admin_never_gets_or_leaves_a_cached_page(client, token):
     anonymous = html_of(client, "/wiki/accueil")
     assert 'class="admin-link"' not in anonymous
     sign_in(client, token)
-    assert 'class="admin-link"' in html_of(client, "/wiki/accueil")
+    r = client.get("/wiki/accueil")
+    assert 'class="admin-link"' in r.get_data(as_text=True) and "ETag" not in r.headers
+    assert r.headers["Cache-Control"] == "private, no-store"
     other = client.application.test_client()
     assert 'class="admin-link"' not in html_of(other, "/wiki/accueil")
 
@@ -167,7 +172,7 @@ def waiting(within):
         for title, author in (("Troc de graines", "Maëlle"), ("Bal <b>folk</b>", "")):
             entries.save_entry(form, {"titre": title, "dates": {"debut": "2027-04-03"}, "commune": "Redon"},
                                status="pending", author=author)
-    return ["troc-de-graines", "bal-folk"]
+    return ["troc-de-graines", "bal-b-folk-b"]
 
 
 def test_the_queue_lists_pending_fiches_and_approving_publishes_one(admin, client, waiting, app):
@@ -485,3 +490,17 @@ def test_a_pending_fiche_s_texts_are_for_admins_only(admin, waiting, app):
     assert r.status_code == 404
     with app.app_context():
         assert Page.get(Page.name == "troc-de-graines").revision == page.revision
+
+
+def test_a_form_changed_while_the_wiki_was_stopped_is_projected_at_the_first_request(app, add, instance_dir):
+    from wiki import create_app
+    add("initiatives", titre="Vélo-école", porteur="Zorglub association")
+    visitor = app.test_client()
+    assert "velo-ecole" in visitor.get("/fiches/initiatives?q=zorglub").get_data(as_text=True)
+    text = (DEFAULTS / "forms" / "initiatives.toml").read_text(encoding="utf-8").replace(
+        'label = "Porté par"', 'label = "Porté par"\nprivate = true')
+    (instance_dir / "forms" / "initiatives.toml").write_text(text, encoding="utf-8")
+    restarted = create_app(instance_dir, config={"TESTING": True})
+    html = restarted.test_client().get("/fiches/initiatives?q=zorglub").get_data(as_text=True)
+    restarted.extensions["bocage.search"].close()
+    assert "velo-ecole" not in html

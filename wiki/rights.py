@@ -151,4 +151,10 @@ def init_app(app):
         if SESSION_KEY in session:
             current_admin()       # a revoked token ends the session now, whatever the route
 
+    @app.after_request
+    def _private(response):
+        if SESSION_KEY in session:        # an admin's pages: never kept by a shared cache
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
+
     app.add_template_global(is_admin)

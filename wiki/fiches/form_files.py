@@ -6,10 +6,13 @@ kept in a `.history/` folder next to it, so nothing an admin saves is ever lost.
 
 Every worker compares, on each request, a stamp of the form files and lists.toml (a directory
 listing and a few stat calls) with the one it loaded: the first request after a change, in any
-worker, reloads the catalogue; the page-view cache is bumped and the query columns of the fiches
-of a changed form are rewritten (once: `data/catalogue-projected` says which stamp was done).
+worker, reloads the catalogue and bumps the page-view cache. The query columns of the fiches of
+a form whose fields changed are rewritten once for all workers: `data/catalogue-projected` keeps
+the shape of each form they were written with, which also catches a file changed while the wiki
+was stopped.
 """
 import hashlib
+import json
 import os
 import secrets
 import tomllib
@@ -98,54 +101,66 @@ def stamp(instance_path) -> tuple:
     return tuple(out)
 
 
-def _stamp_token(value: tuple) -> str:
-    return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
+def projection_key(form) -> str:
+    """What the query columns of a form's fiches depend on: the fields' ids, types and privacy
+    (the public words), and the title field. Labels, help texts and lists do not count."""
+    shape = (form.title_field, [(f.id, f.type, f.private) for f in form.fields])
+    return hashlib.sha256(repr(shape).encode("utf-8")).hexdigest()[:24]
 
 
 def load_into(app) -> None:
-    """Load the catalogue at start, with the stamp it was loaded from."""
+    """Load the catalogue at start, with the stamp it was loaded from; the first request checks
+    that the fiches were projected with these forms (a file changed while the wiki was stopped)."""
     path = app.extensions["bocage.instance"].path
     app.extensions["bocage.catalogue_stamp"] = stamp(path)
     app.extensions["bocage.catalogue"] = load_catalogue(path)
+    app.extensions["bocage.projection_checked"] = False
 
 
 def reload_if_changed(app=None) -> bool:
-    """Reload the catalogue if its files changed since this worker loaded it. A broken file (a
-    hand edit) keeps the running catalogue and is logged: visitors never see an error for it."""
+    """Reload the catalogue if its files changed since this worker loaded it (True then). A
+    broken file (a hand edit) keeps the running catalogue and is logged: visitors never see an
+    error for it."""
     app = app or current_app._get_current_object()
     instance = app.extensions["bocage.instance"]
     now = stamp(instance.path)
-    if now == app.extensions.get("bocage.catalogue_stamp"):
-        return False
-    app.extensions["bocage.catalogue_stamp"] = now
+    if now != app.extensions.get("bocage.catalogue_stamp"):
+        app.extensions["bocage.catalogue_stamp"] = now
+        try:
+            app.extensions["bocage.catalogue"] = load_catalogue(instance.path)
+        except FormError as exc:
+            app.logger.error("forms: %s (the previous forms stay in use)", exc)
+            return False
+        app.extensions["bocage.projection_checked"] = False
+        app.extensions["bocage.viewcache"].bump()
+        changed = True
+    else:
+        changed = False
+    if not app.extensions.get("bocage.projection_checked"):
+        _check_projection(app)
+    return changed
+
+
+def _check_projection(app) -> None:
+    """Re-project the fiches of the forms whose shape differs from the one their query columns
+    were written with (`data/catalogue-projected`, shared by every worker: done once per change).
+    No file yet (a new instance, an upgrade): the columns are taken as they are."""
+    marker = Path(app.extensions["bocage.instance"].data) / PROJECTED_FILE
+    keys = {fid: projection_key(form) for fid, form in app.extensions["bocage.catalogue"].forms.items()}
     try:
-        new = load_catalogue(instance.path)
-    except FormError as exc:
-        app.logger.error("forms: %s (the previous forms stay in use)", exc)
-        return False
-    old = app.extensions["bocage.catalogue"]
-    app.extensions["bocage.catalogue"] = new
-    # labels and lists do not change the query columns: types, ids, private, title... do
-    changed = sorted(fid for fid in new.forms if old.forms.get(fid) != new.forms[fid])
-    marker = Path(instance.data) / PROJECTED_FILE
-    token = _stamp_token(now)
-    if changed and _read(marker) != token:
+        done = json.loads(marker.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        done = None
+    changed = sorted(fid for fid, key in keys.items() if done is not None and done.get(fid) != key)
+    if changed:
         from .entries import reproject
         reproject(changed)
-        _write_marker(marker, token)
+    if done != keys:
+        tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(keys, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, marker)
+    app.extensions["bocage.projection_checked"] = True
+    if changed:
         events.forms_changed.send(app, forms=changed)
-    app.extensions["bocage.viewcache"].bump()
-    return True
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="ascii")
-    except (FileNotFoundError, UnicodeDecodeError):
-        return ""
-
-
-def _write_marker(path: Path, token: str) -> None:
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(token, encoding="ascii")
-    os.replace(tmp, path)
