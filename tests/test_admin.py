@@ -1,5 +1,7 @@
 """The admin's pages: sign-in with an API token (interim), the moderation queue, the form and list
 editors. The real app and database, the real HTML forms with their CSRF tokens."""
+import logging
+import os
 import re
 import tomllib
 from html import unescape
@@ -405,7 +407,7 @@ def test_a_field_made_private_leaves_the_lists_search_and_api(admin, add, client
     assert "velo-ecole" not in html_of(client, "/fiches/initiatives?q=zorglub")
 
 
-def test_another_worker_picks_up_a_changed_form(app, instance_dir):
+def test_another_worker_picks_up_a_changed_form(app, instance_dir, caplog):
     """A second app on the same folder stands for another gunicorn worker."""
     from wiki import create_app
     other = create_app(instance_dir, config={"TESTING": True})
@@ -415,8 +417,12 @@ def test_another_worker_picks_up_a_changed_form(app, instance_dir):
         '\n[[fields]]\nid = "ouverture"\ntype = "text"\nlabel = "Ouverture"\n'
     (instance_dir / "forms" / "lieux.toml").write_text(text, encoding="utf-8")
     assert 'name="f-ouverture"' in visitor.get("/fiches/lieux/new").get_data(as_text=True)
-    (instance_dir / "forms" / "lieux.toml").write_text("id = [broken", encoding="utf-8")
-    assert visitor.get("/fiches/lieux/new").status_code == 200          # the running forms stay
+    (instance_dir / "forms" / "new.tmp").write_text("id = [broken", encoding="utf-8")
+    os.replace(instance_dir / "forms" / "new.tmp", instance_dir / "forms" / "lieux.toml")
+    with caplog.at_level(logging.ERROR):
+        r = visitor.get("/fiches/lieux/new")
+    assert r.status_code == 200 and 'name="f-ouverture"' in r.get_data(as_text=True)   # the running forms stay
+    assert "the previous forms stay in use" in caplog.text
     other.extensions["bocage.search"].close()
 
 

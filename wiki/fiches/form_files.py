@@ -4,8 +4,8 @@ A file is written whole to a temporary file, then put in place with os.replace: 
 worker, a start) sees the old file or the new one, never half of one. The version it replaces is
 kept in a `.history/` folder next to it, so nothing an admin saves is ever lost.
 
-Every worker compares, on each request, a stamp of the form files and lists.toml (a directory
-listing and a few stat calls) with the one it loaded: the first request after a change, in any
+Every worker compares, on each request, a stamp of the form files and lists.toml (two stat calls;
+a directory listing at least once a second) with the one it loaded: the first request after a change, in any
 worker, reloads the catalogue and bumps the page-view cache. The query columns of the fiches of
 a form whose fields changed are rewritten once for all workers: `data/catalogue-projected` keeps
 the shape of each form they were written with, which also catches a file changed while the wiki
@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import secrets
+import time
 import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +27,7 @@ from .. import events
 from .forms import DEFAULTS, FormError, load_catalogue
 
 PROJECTED_FILE = "catalogue-projected"
+RECHECK_S = 1.0
 
 
 def form_path(instance_path, form_id: str) -> Path:
@@ -101,6 +103,20 @@ def stamp(instance_path) -> tuple:
     return tuple(out)
 
 
+def _quick_stamp(paths: tuple[str, str]) -> tuple:
+    """Two stat calls: the forms folder changes when a file is added, removed or replaced (as the
+    editor does); lists.toml when it is rewritten. A form file edited in place is caught by the
+    full stamp, taken at least every RECHECK_S seconds."""
+    out = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+            out.append((st.st_ino, st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
+
+
 def projection_key(form) -> str:
     """What the query columns of a form's fiches depend on: the fields' ids, types and privacy
     (the public words), and the title field. Labels, help texts and lists do not count."""
@@ -112,6 +128,7 @@ def load_into(app) -> None:
     """Load the catalogue at start, with the stamp it was loaded from; the first request checks
     that the fiches were projected with these forms (a file changed while the wiki was stopped)."""
     path = app.extensions["bocage.instance"].path
+    app.extensions["bocage.catalogue_paths"] = (str(Path(path) / "forms"), str(lists_path(path)))
     app.extensions["bocage.catalogue_stamp"] = stamp(path)
     app.extensions["bocage.catalogue"] = load_catalogue(path)
     app.extensions["bocage.projection_checked"] = False
@@ -123,6 +140,12 @@ def reload_if_changed(app=None) -> bool:
     error for it."""
     app = app or current_app._get_current_object()
     instance = app.extensions["bocage.instance"]
+    quick, clock = _quick_stamp(app.extensions["bocage.catalogue_paths"]), time.monotonic()
+    known = app.extensions.get("bocage.catalogue_quick")
+    if known and known[0] == quick and clock - known[1] < RECHECK_S and \
+            app.extensions.get("bocage.projection_checked"):
+        return False
+    app.extensions["bocage.catalogue_quick"] = (quick, clock)
     now = stamp(instance.path)
     if now != app.extensions.get("bocage.catalogue_stamp"):
         app.extensions["bocage.catalogue_stamp"] = now
