@@ -4,7 +4,8 @@ Interim, until accounts (issue 5): an admin is someone who signed in at /admin/c
 valid API token; the session (Flask's signed cookie) remembers the token's id, never the token,
 and every request checks that the token is still valid, so revoking it ends the session at once.
 Accounts will replace `current_admin()` and `sign_in()`; routes only use `admin_required`,
-`is_admin()` (also in templates) and `admin_name()`.
+`is_admin()` (also in templates), `may_moderate()`, `admin_name()`, and for the API
+`bearer_token()`.
 """
 import functools
 import math
@@ -47,6 +48,15 @@ def current_admin() -> Admin | None:
             admin = Admin(found.id, found.label)
     g.bocage_admin = admin
     return admin
+
+
+def bearer_token() -> ApiToken | None:
+    """The valid API token sent with this request (`Authorization: Bearer <token>`), if any: what
+    the API's writing routes and private fields need."""
+    if "bocage_bearer" not in g:
+        scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+        g.bocage_bearer = check_token(token.strip()) if scheme.lower() == "bearer" else None
+    return g.bocage_bearer
 
 
 def is_admin() -> bool:
