@@ -255,6 +255,22 @@ def test_import_names_the_failed_file_as_it_is_on_disk(tmp_path, ctx):
 
 
 # --------------------------------------------------------------------------- token create
+def test_tokens_are_listed_and_revoked(tmp_path, db_env):
+    instance = tmp_path / "territoire"
+    init_instance(instance, "Territoire", "t.test")
+    token = bocage("token", "create", instance, "--label", "admin-cli", env=db_env).stdout.strip()
+    listed = bocage("token", "list", instance, env=db_env)
+    assert listed.returncode == 0 and re.match(r"1\tadmin-cli\tcreated .*\tnever used\n$", listed.stdout)
+    assert token not in listed.stdout
+    assert bocage("token", "revoke", instance, "7", env=db_env).returncode != 0
+    result = bocage("token", "revoke", instance, "1", env=db_env)
+    assert result.returncode == 0, result.stderr
+    assert bocage("token", "list", instance, env=db_env).stdout.rstrip().endswith("REVOKED")
+    with open_app(instance) as app:
+        r = app.test_client().put("/api/pages/robot", json={"source": "# x\n", "base_revision": None},
+                                  headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401
+
 
 def test_token_create_prints_a_working_token(tmp_path, db_env):
     instance = tmp_path / "territoire"

@@ -5,7 +5,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from . import errors, fiches, indexing, security
+from . import errors, fiches, indexing, rights, security
 from .db import database, open_database, refresh_statistics
 from .fiches import actions as fiches_actions  # noqa: F401  (registers {{carte}})
 from .instance import Instance, load_instance
@@ -55,6 +55,7 @@ def create_app(instance_dir=None, *, instance: Instance | None = None, config: d
     view_cache.init_app(app)    # first: a failing receiver after it must not leave views stale
     indexing.init_app(app)
     security.init_app(app)
+    rights.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
 
@@ -88,6 +89,8 @@ def _select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
+    from .views.admin import bp as admin_bp
+    from .views.admin_forms import bp as admin_forms_bp
     from .views.agenda import bp as agenda_bp
     from .views.fiche_feeds import bp as fiche_feeds_bp
     from .views.attachments import bp as attachments_bp
@@ -99,5 +102,5 @@ def _register_blueprints(app: Flask) -> None:
     from .views.vendor import bp as vendor_bp
 
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, never cookies
-    for bp in (pages_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, api_bp):
+    for bp in (pages_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, admin_bp, admin_forms_bp, api_bp):
         app.register_blueprint(bp)

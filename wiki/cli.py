@@ -158,6 +158,31 @@ def token_create(directory, label):
         click.echo(create_token(label))
 
 
+@token.command("list")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+def token_list(directory):
+    """List the API tokens: id, label, created, last used, revoked (never the tokens themselves)."""
+    from .models import ApiToken
+    with _app(directory).app_context():
+        for t in ApiToken.select().order_by(ApiToken.id):
+            used = t.last_used.isoformat(timespec="minutes") if t.last_used else "never used"
+            click.echo(f"{t.id}\t{t.label}\tcreated {t.created.isoformat(timespec='minutes')}\t{used}"
+                       f"{chr(9) + 'REVOKED' if t.revoked else ''}")
+
+
+@token.command("revoke")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("token_id", type=int)
+def token_revoke(directory, token_id):
+    """Revoke an API token (its id from `bocage token list`): the API refuses it at once, and an
+    administrator signed in with it is signed out at their next request."""
+    from .models import ApiToken
+    with _app(directory).app_context():
+        if ApiToken.update(revoked=True).where(ApiToken.id == token_id).execute() == 0:
+            raise click.ClickException(f"there is no token {token_id} (see `bocage token list`)")
+        click.echo(f"token {token_id} revoked")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--workers", default=2, show_default=True, type=int)

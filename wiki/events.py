@@ -10,6 +10,7 @@ Every signal is sent after the database transaction has committed, with keyword 
 - page_restored(app, page=Page)            -- taken out of the trash
 - attachment_added(app, attachment=Attachment)
 - attachment_deleted(app, attachment=Attachment)
+- forms_changed(app, forms=[form id, ...])  -- forms whose fields changed, their fiches re-projected
 """
 import contextlib
 import contextvars
@@ -23,6 +24,7 @@ page_deleted = _signals.signal("page-deleted")
 page_restored = _signals.signal("page-restored")
 attachment_added = _signals.signal("attachment-added")
 attachment_deleted = _signals.signal("attachment-deleted")
+forms_changed = _signals.signal("forms-changed")
 
 
 # -- many changes at once ------------------------------------------------------------------

@@ -12,7 +12,7 @@ from flask import current_app
 
 from . import events
 from .fiches import entries
-from .models import Page, Revision
+from .models import Entry, Page, Revision
 from .names import is_valid_name
 from .search import SearchDoc, SearchIndex, SearchIndexLocked
 from .search.index import plain_text
@@ -148,11 +148,23 @@ def _on_saved(app, page, revision, **_):
 
 
 def _on_restored(app, page, revision, **_):
+    if page.kind != "page" and entries.is_pending(page):
+        return        # a refused fiche taken out of the trash waits for moderation again: not public
     _change(app, page.name, doc_for(page, revision))
 
 
 def _on_deleted(app, page, **_):
     _change(app, page.name, None)
+
+
+def _on_forms_changed(app, forms, **_):
+    """A form changed (a field made private...): its published fiches are indexed again."""
+    query = (Page.select(Page, Revision).join(Revision, on=(Revision.id == Page.revision), attr="current")
+             .join(Entry, on=(Entry.page == Page.id))
+             .where(Page.kind.in_(forms) & Page.deleted.is_null() & (Entry.status == "published")))
+    changes = {page.name: doc_for(page, page.current) for page in query}
+    if changes:
+        _write_bulk(app, changes)
 
 
 def init_app(app):
@@ -162,6 +174,7 @@ def init_app(app):
     events.page_saved.connect(_on_saved, weak=False)
     events.page_restored.connect(_on_restored, weak=False)
     events.page_deleted.connect(_on_deleted, weak=False)
+    events.forms_changed.connect(_on_forms_changed, weak=False)
 
 
 def reindex(progress=None) -> int:

@@ -1,19 +1,17 @@
 """Bearer-token authentication for the API's writing routes."""
 import functools
 
-from flask import g, request
+from flask import g
 from flask_babel import gettext as _
 
-from ..content.tokens import check_token
 from ..errors import error_response
+from ..rights import bearer_token
 
 
 def token_required(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        scheme, _sep, token = header.partition(" ")
-        found = check_token(token.strip()) if scheme.lower() == "bearer" else None
+        found = bearer_token()
         if found is None:
             response = error_response(_("A valid API token is required: send “Authorization: Bearer "
                                         "<token>” (create one with `bocage token create`)."), 401)

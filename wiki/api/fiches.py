@@ -12,11 +12,11 @@ from flask import Response, g, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from ..content import pages as content
-from ..content.tokens import check_token
 from ..db import database
 from ..errors import error_response
 from ..fiches import entries, queries
 from ..fiches.csvio import export_csv
+from ..rights import bearer_token
 from . import bp
 from .auth import token_required
 
@@ -31,12 +31,13 @@ def _form(form_id):
 
 
 def _can_see_private() -> bool:
-    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and check_token(token.strip()) is not None
+    return bearer_token() is not None
 
 
 def _public(form, values: dict, private: bool) -> dict:
-    return {k: v for k, v in values.items() if private or not (form.field(k) and form.field(k).private)}
+    """The values of the form's fields (a field removed from the form is no longer shown: it may
+    have been a private one), private ones only with a token."""
+    return {k: v for k, v in values.items() if form.field(k) and (private or not form.field(k).private)}
 
 
 def _iso(dt):

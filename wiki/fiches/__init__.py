@@ -5,11 +5,16 @@ forms.py (what a form is, loaded from TOML), fields.py (validation per field typ
 """
 from ..instance import InstanceError
 from . import entries  # noqa: F401  (registers the query-columns hook of the content layer)
-from .forms import FormError, load_catalogue
+from .form_files import load_into, reload_if_changed
+from .forms import FormError
 
 
 def init_app(app):
     try:
-        app.extensions["bocage.catalogue"] = load_catalogue(app.extensions["bocage.instance"].path)
+        load_into(app)
     except FormError as exc:
         raise InstanceError(f"forms: {exc}") from None
+
+    @app.before_request
+    def _forms_changed():
+        reload_if_changed(app)      # an admin (or a hand edit) changed a form or a list

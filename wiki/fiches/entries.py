@@ -19,8 +19,8 @@ from flask_babel import lazy_gettext as _l
 
 from .. import events
 from ..content import pages as content
-from ..db import bulk_insert, utcnow
-from ..models import Entry, EntryValue, Link, Page
+from ..db import bulk_insert, locked, utcnow, write_transaction
+from ..models import Entry, EntryValue, Link, Page, Revision
 from ..names import MAX_NAME_LENGTH, slug, to_name
 from .fields import clean_entry, is_empty
 from .forms import Catalogue, Form
@@ -167,6 +167,38 @@ def approve(name: str) -> bool:
     return True
 
 
+def reject(name: str, *, reason: str = "", author: str = "") -> bool:
+    """Refuse a fiche that waits for moderation: it goes to the trash like any page (restorable,
+    still pending), the reason in its history. False if it was not waiting."""
+    page = content.get_page(name)
+    if not is_pending(page):
+        return False
+    reason = " ".join(reason.split())
+    comment = _l("Refused by a moderator: %(reason)s", reason=reason) if reason else _l("Refused by a moderator")
+    content.delete_page(name, author=author, comment=str(comment))
+    return True
+
+
+def pending(limit: int = 500) -> list[dict]:
+    """The fiches waiting for moderation, all forms, oldest first: page, form id, author, date."""
+    rows = list(Entry.select(Entry, Page).join(Page, on=(Page.id == Entry.page))
+                .where((Entry.status == "pending") & Page.deleted.is_null())
+                .order_by(Page.created, Page.id).limit(limit))
+    authors = dict(Revision.select(Revision.page, Revision.author).where(
+        Revision.page.in_([row.page.id for row in rows]) & (Revision.number == 1)).tuples()) if rows else {}
+    return [{"page": row.page, "form": row.form, "title": row.title, "author": authors.get(row.page.id, ""),
+             "created": row.page.created} for row in rows]
+
+
+def is_pending(page: Page) -> bool:
+    return Entry.select().where((Entry.page == page.id) & (Entry.status == "pending")).exists()
+
+
+def pending_count() -> int:
+    return (Entry.select().join(Page, on=(Page.id == Entry.page))
+            .where((Entry.status == "pending") & Page.deleted.is_null()).count())
+
+
 _initial_status: contextvars.ContextVar[str] = contextvars.ContextVar("bocage_entry_status",
                                                                       default="published")
 
@@ -239,6 +271,22 @@ def _project(pairs, created: bool) -> None:
         EntryValue.delete().where(EntryValue.entry.in_(ids)).execute()
     bulk_insert(EntryValue, facets)
     bulk_insert(Link, links, ignore_conflicts=True)   # a link to another fiche counts as a wiki link: backlinks
+
+
+def reproject(form_ids: list[str], batch: int = 200) -> int:
+    """Rewrite the query columns of every fiche of these forms (trashed ones too) after their
+    form changed (a new facet, a field made private...): the same hook as a save, by batches."""
+    done = 0
+    pages = Page.select(Page.id).where(Page.kind.in_(form_ids)).order_by(Page.id)
+    ids = [pid for (pid,) in pages.tuples()]
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        with write_transaction():
+            pages = list(locked(Page.select().where(Page.id.in_(chunk)).order_by(Page.id)))
+            revisions = {r.id: r for r in Revision.select().where(Revision.id.in_([p.revision for p in pages]))}
+            _project([(page, revisions[page.revision]) for page in pages if page.revision in revisions], False)
+        done += len(chunk)
+    return done
 
 
 def _columns(page, form, values) -> dict:

@@ -10,6 +10,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 DEFAULTS = Path(__file__).resolve().parent / "defaults"
 FIELD_TYPES = ("text", "markdown", "date", "dates", "recurrence", "image", "file", "url", "email",
                "phone", "geo", "choice", "multiple", "tags", "entry")
@@ -118,16 +120,22 @@ def parse_form(data: dict, source: str = "<form>") -> Form:
 
     form_id = data.get("id", "")
     if not isinstance(form_id, str) or not _FORM_ID.match(form_id):
-        fail(f"id {form_id!r} must be lowercase letters, digits and hyphens")
+        fail(_("the form's id “%(id)s” must be lowercase letters, digits and hyphens, starting with a letter",
+               id=str(form_id)[:60]))
     fields, seen = [], set()
-    for raw in data.get("fields", []):
+    raws = data.get("fields", [])
+    if not isinstance(raws, list) or not all(isinstance(raw, dict) for raw in raws):
+        fail(_("`fields` must be a list of [[fields]] tables"))
+    for raw in raws:
         fid, ftype = raw.get("id", ""), raw.get("type", "")
         if not isinstance(fid, str) or not _ID.match(fid) or fid in seen:
-            fail(f"field id {fid!r} is missing, repeated or not lowercase letters, digits and _")
+            fail(_("the field id “%(id)s” is missing, used twice, or not made of lowercase letters, digits "
+                   "and _ (starting with a letter)", id=str(fid)[:60]))
         if ftype not in FIELD_TYPES:
-            fail(f"field {fid!r}: unknown type {ftype!r} (one of: {', '.join(FIELD_TYPES)})")
+            fail(_("field “%(id)s”: unknown type “%(type)s” (one of: %(types)s)", id=fid,
+                   type=str(ftype)[:40], types=", ".join(FIELD_TYPES)))
         if ftype in ("choice", "multiple") and not raw.get("list"):
-            fail(f"field {fid!r}: a {ftype} field needs a list")
+            fail(_("field “%(id)s”: a field of type %(type)s needs a list of values", id=fid, type=ftype))
         seen.add(fid)
         fields.append(Field(id=fid, type=ftype, label=str(raw.get("label", fid)),
                             required=bool(raw.get("required", False)),
@@ -135,14 +143,15 @@ def parse_form(data: dict, source: str = "<form>") -> Form:
                             form=str(raw.get("form", "")),
                             texts={k: str(v) for k, v in raw.items() if k.startswith(("label", "help"))}))
     title = data.get("title", "")
-    if title not in seen or next(f for f in fields if f.id == title).type != "text":
-        fail(f"title {title!r} must name one of the form's text fields")
+    if not isinstance(title, str) or title not in seen or next(f for f in fields if f.id == title).type != "text":
+        fail(_("the title “%(id)s” must be one of the form's text fields", id=str(title)[:60]))
     schema_type = data.get("schema_type", "CreativeWork")
     if schema_type not in SCHEMA_TYPES:
-        fail(f"schema_type {schema_type!r} must be one of {', '.join(SCHEMA_TYPES)}")
+        fail(_("schema_type “%(type)s” must be one of %(types)s", type=str(schema_type)[:40],
+               types=", ".join(SCHEMA_TYPES)))
     colour = data.get("map_colour", "")
-    if colour and (colour not in seen or next(f for f in fields if f.id == colour).type != "choice"):
-        fail(f"map_colour {colour!r} must name one of the form's choice fields")
+    if colour and (not isinstance(colour, str) or colour not in seen or next(f for f in fields if f.id == colour).type != "choice"):
+        fail(_("map_colour “%(id)s” must be one of the form's choice fields", id=str(colour)[:60]))
     return Form(id=form_id, fields=tuple(fields), title_field=title,
                 moderation=bool(data.get("moderation", False)), schema_type=schema_type,
                 map_colour=colour,
@@ -154,27 +163,49 @@ def _parse_lists(data: dict, source: str) -> dict[str, ChoiceList]:
     for list_id, raw in data.items():
         values = raw.get("values", []) if isinstance(raw, dict) else None
         if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-            raise FormError(f"{source}: list {list_id!r} needs `values`, a list of non-empty texts")
+            raise FormError(f"{source}: " + _("the list “%(id)s” needs `values`, a list of non-empty texts",
+                                              id=list_id))
         lists[list_id] = ChoiceList(id=list_id, values=tuple(v.strip() for v in values),
                                     texts={k: str(v) for k, v in raw.items() if k.startswith("label")})
     return lists
 
 
-def load_catalogue(instance_path: Path) -> Catalogue:
-    """The built-in forms and lists, overridden by the instance folder's own."""
+def form_files(instance_path: Path) -> list[Path]:
+    """The form files, built-in ones first (an instance's file replaces the form of its id);
+    hidden files (the editor's history and temporary files) are not forms."""
+    return [path for folder in (DEFAULTS / "forms", Path(instance_path) / "forms") if folder.is_dir()
+            for path in sorted(folder.glob("*.toml")) if not path.name.startswith(".")]
+
+
+def load_catalogue(instance_path: Path, *, forms_data: dict | None = None,
+                   lists_data: dict | None = None) -> Catalogue:
+    """The built-in forms and lists, overridden by the instance folder's own.
+
+    `forms_data` ({form id: TOML data}) and `lists_data` (the TOML data of the instance's
+    lists.toml) stand for files not written yet: the admin's editor checks a change with the
+    very rules applied at start before writing it.
+    """
     forms = {}
-    for folder in (DEFAULTS / "forms", Path(instance_path) / "forms"):
-        for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-            form = parse_form(_read(path), str(path))
-            forms[form.id] = form
+    for path in form_files(instance_path):
+        form = parse_form(_read(path), str(path))
+        forms[form.id] = form
+    for form_id, data in (forms_data or {}).items():
+        form = parse_form(data, f"forms/{form_id}.toml")
+        if form.id != form_id:
+            raise FormError(f"forms/{form_id}.toml: " + _("the id must stay “%(id)s”", id=form_id))
+        forms[form_id] = form
     lists = _parse_lists(_read(DEFAULTS / "lists.toml"), str(DEFAULTS / "lists.toml"))
     own = Path(instance_path) / "lists.toml"
-    if own.is_file():
+    if lists_data is not None:
+        lists.update(_parse_lists(lists_data, "lists.toml"))
+    elif own.is_file():
         lists.update(_parse_lists(_read(own), str(own)))
     for form in forms.values():
         for f in form.fields:
             if f.list and f.list not in lists:
-                raise FormError(f"form {form.id!r}, field {f.id!r}: no list {f.list!r} in lists.toml")
+                raise FormError(_("form “%(form)s”, field “%(id)s”: there is no list “%(list)s” in lists.toml",
+                                  form=form.id, id=f.id, list=f.list))
             if f.type == "entry" and f.form not in forms:
-                raise FormError(f"form {form.id!r}, field {f.id!r}: no form {f.form!r} to link to")
+                raise FormError(_("form “%(form)s”, field “%(id)s”: there is no form “%(target)s” to link to",
+                                  form=form.id, id=f.id, target=f.form))
     return Catalogue(forms=forms, lists=lists)

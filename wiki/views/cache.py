@@ -7,7 +7,8 @@ change anywhere invalidates every cached view: each content event writes a new r
 request. A view is rendered once per worker and per language, then served from memory, with an
 ETag so that phones on a weak connection revalidate with a 304 instead of downloading it again.
 
-Only plain reads are cached: GET without a query string and with no flashed message waiting.
+Only plain reads are cached: GET without a query string and with no flashed message waiting, for
+visitors (an admin's pages show admin links).
 """
 import hashlib
 import os
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, current_app, request, session
 
 from .. import events
+from ..rights import signed_in_session
 
 VERSION_FILE = "content-version"
 PARIS = ZoneInfo("Europe/Paris")   # the day of the territory (fiches.agenda.DEFAULT_ZONE)
@@ -93,7 +95,7 @@ def cached_view(key: tuple, render, *, with_args: bool = False):
     without, a request with a query string is not cached.
     """
     query = request.query_string
-    if (query and not with_args) or len(query) > MAX_QUERY or session.get("_flashes"):
+    if (query and not with_args) or len(query) > MAX_QUERY or session.get("_flashes") or signed_in_session():
         return render()
     if query:
         key = (*key, hashlib.sha256(query).hexdigest()[:16])

@@ -11,7 +11,9 @@ from ..models import Attachment, Page, Revision
 from ..names import is_valid_name, title_from_name, to_name
 from ..render.actions import ActionContext
 from ..render.page import page_toc, render_page, render_preview
+from ..errors import error_response
 from ..fiches import entries
+from ..rights import may_moderate
 from . import entry as entry_views
 from .cache import cached_view
 from .paging import page_number
@@ -19,6 +21,16 @@ from .saved import after_save
 
 bp = Blueprint("pages", __name__)
 HISTORY_PAGE = 50
+
+
+def _hidden_fiche(page) -> bool:
+    """A fiche waiting for moderation is not public: its texts (revisions, diff, edit form) are for
+    the people who may moderate it."""
+    return page is not None and page.kind != "page" and not may_moderate() and entries.is_pending(page)
+
+
+def _waiting():
+    return error_response(_("This fiche is waiting for a moderator's approval: it is shown once approved."), 404)
 
 
 def _canonical(name: str, endpoint: str, **kwargs):
@@ -82,6 +94,8 @@ def edit(name):
     if page is None:
         title = (request.args.get("title") or title_from_name(name))[:200]
         return _edit_form(name, source=f"# {title}\n\n", base="", title=title)
+    if _hidden_fiche(page):
+        return _waiting()
     if page.kind != "page":
         return entry_views.edit_form(page)
     return _edit_form(name, source=page.current.source, base=page.current.id, title=page.title)
@@ -91,6 +105,8 @@ def edit(name):
 def save(name):
     content.valid_name(name)
     existing = Page.get_or_none(Page.name == name)
+    if _hidden_fiche(existing):
+        return _waiting()
     if existing is not None and existing.kind != "page":
         return entry_views.save(_fiche_form(existing), name)
     form = request.form
@@ -160,6 +176,8 @@ def history(name):
 def revision(name, revision_id):
     page = content.get_page(name, include_deleted=True)
     rev = content.get_revision(page, revision_id)
+    if _hidden_fiche(page):
+        return _waiting()
     if page.kind != "page":   # a fiche's old revision: its public text, not rendered as a page
         return render_template("page/revision.html", page=page, revision=rev, body=None,
                                source=entries.public_source(page.kind, rev.source))
@@ -170,6 +188,8 @@ def revision(name, revision_id):
 @bp.get("/wiki/<name>/diff")
 def diff(name):
     page = content.get_page(name, include_deleted=True)
+    if _hidden_fiche(page):
+        return _waiting()
     new = content.get_revision(page, request.args.get("to") or page.revision)
     old_id = request.args.get("from")
     if old_id:
