@@ -559,30 +559,49 @@ def test_cached_page_views_expire_with_the_day(ctx, client):
     assert etag.strip('"').endswith(datetime.now(PARIS).date().isoformat())
 
 
-# -- the fast path of plain daily and weekly rules gives dateutil's dates --------------------
+# -- the shortcuts for plain weekly and monthly rules give dateutil's dates --------------------
+def _until_part(start, until_days, day_only):
+    if until_days is None:
+        return ""
+    until = start + timedelta(days=until_days)
+    return ";UNTIL=" + (until.strftime("%Y%m%d") if day_only else until.strftime("%Y%m%dT%H%M%S"))
+
+
+def _same_dates(rule, start, n=60):
+    ours = recurrence.fast_dates(rule, start)
+    assert ours is not None, rule
+    theirs = rrulestr(rule, dtstart=start)
+    assert [d for d, _ in zip(ours, range(n))] == [d for d, _ in zip(theirs, range(n))], rule
+
+
+moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)).map(
+    lambda d: d.replace(microsecond=0))
 
 
 @settings(max_examples=300, deadline=None)
-@given(start=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)),
-       freq=st.sampled_from(["DAILY", "WEEKLY"]), interval=st.integers(1, 5),
+@given(start=moments, freq=st.sampled_from(["DAILY", "WEEKLY"]), interval=st.integers(1, 5),
        until_days=st.one_of(st.none(), st.integers(0, 400)), day_only=st.booleans(), byday=st.booleans())
 def test_plain_daily_and_weekly_rules_follow_dateutil(start, freq, interval, until_days, day_only, byday):
-    start = start.replace(microsecond=0)
-    rule = f"FREQ={freq};INTERVAL={interval}"
-    if until_days is not None:
-        until = start + timedelta(days=until_days)
-        rule += ";UNTIL=" + (until.strftime("%Y%m%d") if day_only else until.strftime("%Y%m%dT%H%M%S"))
+    rule = f"FREQ={freq};INTERVAL={interval}" + _until_part(start, until_days, day_only)
     if byday and freq == "WEEKLY":
         rule += ";BYDAY=" + recurrence._WEEKDAYS[start.weekday()]
-    ours = recurrence._every_few_days(rule, start)
-    assert ours is not None
-    theirs = rrulestr(rule, dtstart=start)
-    assert [d for d, _ in zip(ours, range(60))] == [d for d, _ in zip(theirs, range(60))]
+    _same_dates(rule, start)
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=moments, n=st.sampled_from([1, 2, 3, 4, 5, -1, -2, -5]), weekday=st.sampled_from(recurrence._WEEKDAYS),
+       interval=st.integers(1, 4), until_days=st.one_of(st.none(), st.integers(0, 900)), day_only=st.booleans(),
+       plus=st.booleans())
+def test_nth_weekday_of_the_month_follows_dateutil(start, n, weekday, interval, until_days, day_only, plus):
+    sign = "+" if plus and n > 0 else ""
+    _same_dates(f"FREQ=MONTHLY;INTERVAL={interval};BYDAY={sign}{n}{weekday}" + _until_part(start, until_days, day_only),
+                start, n=40)
 
 
 def test_other_rules_are_left_to_dateutil():
     start = datetime(2027, 3, 6, 9, 0)             # a Saturday
-    for rule in ["FREQ=WEEKLY;BYDAY=SA,SU", "FREQ=WEEKLY;BYDAY=MO", "FREQ=MONTHLY;BYDAY=1SA",
-                 "FREQ=WEEKLY;COUNT=3", "FREQ=DAILY;UNTIL=20270401T000000Z", "FREQ=WEEKLY;INTERVAL=0",
-                 "FREQ=WEEKLY;INTERVAL=x", "freq=weekly"]:
-        assert recurrence._every_few_days(rule, start) is None, rule
+    for rule in ["FREQ=WEEKLY;BYDAY=SA,SU", "FREQ=WEEKLY;BYDAY=MO", "FREQ=MONTHLY;BYDAY=SA", "FREQ=MONTHLY",
+                 "FREQ=MONTHLY;BYDAY=1SA,3SA", "FREQ=MONTHLY;BYMONTHDAY=1", "FREQ=WEEKLY;COUNT=3",
+                 "FREQ=DAILY;UNTIL=20270401T000000Z", "FREQ=WEEKLY;INTERVAL=0", "FREQ=WEEKLY;INTERVAL=x",
+                 "freq=weekly", "FREQ=YEARLY"]:
+        assert recurrence.fast_dates(rule, start) is None, rule

@@ -12,6 +12,7 @@ and "March 2027" mean the same days wherever the event takes place.
 import calendar
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -86,14 +87,14 @@ class Occurrence:
     def first_day(self) -> date:
         return self.start.date()
 
-    @property
+    @cached_property
     def last_day(self) -> date:
         """The last day it covers: an evening until midnight does not spill onto the next day."""
         if not self.all_day and self.end > self.start and self.end.time() == time.min:
             return (self.end - _ONE_SECOND).date()
         return self.end.date()
 
-    @property
+    @cached_property
     def multi_day(self) -> bool:
         return self.last_day > self.first_day
 
@@ -111,7 +112,7 @@ class Occurrence:
     def starts_utc(self) -> datetime:
         return self.aware(self.start).astimezone(ZoneInfo("UTC"))
 
-    @property
+    @cached_property
     def iso_start(self) -> str:
         """For <time datetime="...">: a day, or a moment with its offset (18:00+02:00 in summer)."""
         if self.all_day:

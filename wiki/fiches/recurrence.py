@@ -7,8 +7,9 @@ both with dateutil).
 """
 from __future__ import annotations
 
+import calendar
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
@@ -67,34 +68,62 @@ def _fast_forward(event: Event, rule: str, lower: datetime) -> datetime:
 
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_NTH_WEEKDAY = re.compile(r"^([+-]?[1-5])(MO|TU|WE|TH|FR|SA|SU)$")
+_LOCAL_UNTIL = re.compile(r"^\d{8}(T\d{6})?$")
 
 
-def _every_few_days(rule: str, begin: datetime):
-    """The dates of a plain daily or weekly rule (a weekly market: FREQ=WEEKLY, maybe INTERVAL,
-    a local UNTIL, BYDAY its own weekday) by adding days, as dateutil would give them on the
-    naive local clock; None for any other rule (dateutil then). A busy agenda month spent most
-    of its time in dateutil's general machinery for such rules."""
+def fast_dates(rule: str, begin: datetime):
+    """The dates of the two most common rules, computed directly, as dateutil gives them on the
+    naive local clock: every few days or weeks (a weekly market: FREQ=WEEKLY, maybe INTERVAL,
+    BYDAY its own weekday) and the nth weekday of the month (a repair café on the first Saturday:
+    FREQ=MONTHLY;BYDAY=1SA), with a local UNTIL. None for any other rule (dateutil then): a busy
+    agenda month spent most of its time in dateutil's general machinery for these two."""
     parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
-    if parts.get("FREQ") not in ("DAILY", "WEEKLY") or not set(parts) <= {"FREQ", "INTERVAL", "UNTIL", "BYDAY"}:
+    interval, until = parts.get("INTERVAL", "1"), parts.get("UNTIL", "")
+    if not set(parts) <= {"FREQ", "INTERVAL", "UNTIL", "BYDAY"} or not interval.isascii() \
+            or not interval.isdigit() or int(interval) < 1 or (until and not _LOCAL_UNTIL.match(until)):
         return None
-    if "BYDAY" in parts and (parts["FREQ"] != "WEEKLY" or parts["BYDAY"] != _WEEKDAYS[begin.weekday()]):
+    last = _until(until) if until else datetime.max
+    if last is None:
         return None
-    interval = parts.get("INTERVAL", "1")
-    until = _until(parts["UNTIL"]) if "UNTIL" in parts else datetime.max
-    if not interval.isascii() or not interval.isdigit() or int(interval) < 1 or until is None \
-            or not re.fullmatch(r"\d{8}(T\d{6})?", parts.get("UNTIL", "00000000")):
-        return None
-    step = timedelta(days=int(interval) * (7 if parts["FREQ"] == "WEEKLY" else 1))
+    if parts.get("FREQ") in ("DAILY", "WEEKLY"):
+        if "BYDAY" in parts and (parts["FREQ"] != "WEEKLY" or parts["BYDAY"] != _WEEKDAYS[begin.weekday()]):
+            return None
+        days = int(interval) * (7 if parts["FREQ"] == "WEEKLY" else 1)
+        return _every(begin, timedelta(days=days), last)
+    nth = _NTH_WEEKDAY.match(parts.get("BYDAY", ""))
+    if parts.get("FREQ") == "MONTHLY" and nth:
+        return _monthly(begin, int(nth.group(1)), _WEEKDAYS.index(nth.group(2)), int(interval), last)
+    return None
 
-    def dates():
-        moment = begin
-        while moment <= until:
-            yield moment
-            try:
-                moment += step
-            except OverflowError:
+
+def _every(moment: datetime, step: timedelta, last: datetime):
+    while moment <= last:
+        yield moment
+        try:
+            moment += step
+        except OverflowError:
+            return
+
+
+def _monthly(begin: datetime, n: int, weekday: int, interval: int, last: datetime):
+    """The nth (or, negative, nth from the end) `weekday` of every `interval` months from
+    `begin`'s month, at `begin`'s time; months without one (a fifth Saturday) are skipped."""
+    year, month = begin.year, begin.month
+    while year <= 9999:
+        length = calendar.monthrange(year, month)[1]
+        if n > 0:
+            day = 1 + (weekday - date(year, month, 1).weekday()) % 7 + 7 * (n - 1)
+        else:
+            day = length - (date(year, month, length).weekday() - weekday) % 7 - 7 * (-n - 1)
+        if 1 <= day <= length:
+            moment = datetime.combine(date(year, month, day), begin.time())
+            if moment > last:
                 return
-    return dates()
+            if moment >= begin:
+                yield moment
+        month += interval
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
 
 
 def starts_of(event: Event, lower: datetime):
@@ -107,7 +136,7 @@ def starts_of(event: Event, lower: datetime):
         return
     rule = local_rule(event)
     begin = _fast_forward(event, rule, lower)
-    recurrence = _every_few_days(rule, begin)
+    recurrence = fast_dates(rule, begin)
     try:
         recurrence = recurrence or rrulestr(rule, dtstart=begin)
     except (ValueError, TypeError, OverflowError, KeyError):
