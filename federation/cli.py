@@ -1,0 +1,5 @@
+"""`bocage` commands of the federation."""
+
+
+def register(group) -> None:
+    pass
