@@ -1,5 +1,70 @@
-"""Publishing: content events become Create / Update / Delete activities (see outbox.py)."""
+"""Content events become activities: a page or fiche saved is a Create (the first time it is
+public) or an Update, trashed a Delete, restored a Create. A page goes out from the territory
+actor; a fiche from the territory and from its form's actor (to the followers of each). A fiche
+waiting for moderation is not public: nothing goes out until it is approved."""
+from flask import current_app
+
+from wiki import events
+from wiki.models import Page
+
+from . import objects, outbox, urls
+from .config import instance
 
 
 def subscribe(app) -> None:
-    pass
+    events.page_saved.connect(_saved, sender=app)
+    events.page_deleted.connect(_deleted, sender=app)
+    events.page_restored.connect(_restored, sender=app)
+
+
+def _senders(page) -> list[str]:
+    names = [instance().slug]
+    if page.kind != "page" and page.kind in current_app.extensions["bocage.catalogue"].forms:
+        names.append(page.kind)
+    return names
+
+
+def announce(page_id: int, change: str) -> None:
+    page = Page.get_or_none(Page.id == page_id)
+    if page is None:
+        return
+    object_id = urls.page(page.name)
+    if change == "delete":
+        if not outbox.was_published(object_id):
+            return
+        obj, type_ = objects.tombstone(page), "Delete"
+    else:
+        obj = objects.document(page) if page.deleted is None else None
+        if obj is None:
+            return
+        obj.pop("@context", None)
+        type_ = "Update" if change == "save" and outbox.was_published(object_id) else "Create"
+    for local in _senders(page):
+        uid, doc = outbox.new_activity(local, type_, obj, to=[urls.PUBLIC],
+                                       cc=[f"{urls.actor(local)}/followers"])
+        outbox.publish(local, uid, doc, outbox.followers_inboxes(local), object_id=object_id)
+
+
+def _later_or_now(page, change: str) -> None:
+    state = events.at_end_of_bulk("federation", _announce_all)
+    if state is None:
+        announce(page.id, change)
+    else:
+        state.setdefault("changes", {})[page.id] = change
+
+
+def _announce_all(state) -> None:
+    for page_id, change in state.get("changes", {}).items():
+        announce(page_id, change)
+
+
+def _saved(app, page, revision=None, created=False, **_):
+    _later_or_now(page, "save")
+
+
+def _deleted(app, page, **_):
+    _later_or_now(page, "delete")
+
+
+def _restored(app, page, **_):
+    _later_or_now(page, "restore")

@@ -3,7 +3,7 @@ import json
 
 from flask import Blueprint, abort, jsonify, redirect, request
 
-from . import actors, nodeinfo, paging, urls, webfinger
+from . import actors, inbox, nodeinfo, paging, urls, webfinger
 from .models import Follower, Following, OutboxActivity
 from .negotiation import activity_response, wants_activity
 
@@ -92,3 +92,15 @@ def activity(uid):
     if row is None:
         abort(404)
     return activity_response(json.loads(row.document))
+
+
+@bp.post("/ap/inbox")
+@bp.post(f"/ap/{urls.INSTANCE_ACTOR}/inbox")
+def shared_inbox():
+    return inbox.receive(None)
+
+
+@bp.post("/ap/actors/<name>/inbox")
+def actor_inbox(name):
+    _actor_or_404(name)
+    return inbox.receive(name)
