@@ -1,0 +1,162 @@
+"""Federation, milestone 2: the inbox takes signed activities and refuses hostile ones.
+
+The remote server is a real HTTP server on 127.0.0.1 (federation_helpers.FakeRemote); requests
+are signed as Mastodon signs them (draft-cavage, hs2019), without our code.
+"""
+import json
+import logging
+from email.utils import formatdate
+import time
+
+import pytest
+
+from federation.models import Delivery, Follower, RemoteActor, RemoteObject, SeenActivity
+from federation_helpers import FakeRemote, RemoteKey, federation_settings, sign_request
+
+INBOX = "http://localhost/ap/inbox"
+OURS = "https://wiki.test/ap/actors/territoire-de-test"
+
+
+@pytest.fixture(scope="module")
+def key():
+    return RemoteKey()
+
+
+@pytest.fixture
+def remote(key):
+    server = FakeRemote()
+    server.add_actor("alice", key)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def instance_dir(instance_dir):
+    federation_settings(instance_dir, allow_private_addresses=True, rate_limit_per_minute=20)
+    return instance_dir
+
+
+def follow(remote, n=1, **extra):
+    actor = f"{remote.base}/users/alice"
+    return {"@context": "https://www.w3.org/ns/activitystreams", "id": f"{remote.base}/activities/follow-{n}",
+            "type": "Follow", "actor": actor, "object": OURS, **extra}
+
+
+def post(client, key, remote, activity, *, url=INBOX, key_id=None, date=None, body=None, tamper=None):
+    body = body if body is not None else json.dumps(activity).encode()
+    headers = sign_request(key, key_id or f"{remote.base}/users/alice#main-key", "POST", url, body, date=date)
+    if tamper:
+        tamper(headers)
+    return client.post(url.removeprefix("http://localhost"), data=body, headers=headers)
+
+
+def test_a_signed_follow_is_accepted_and_answered(app, client, key, remote):
+    response = post(client, key, remote, follow(remote))
+    assert response.status_code == 202, response.get_data(as_text=True)
+    with app.app_context():
+        row = Follower.get()
+        assert (row.local, row.actor, row.status) == ("territoire-de-test", f"{remote.base}/users/alice", "accepted")
+        assert row.inbox == f"{remote.base}/inbox"                 # the shared inbox
+        assert RemoteActor.get().key_id == f"{remote.base}/users/alice#main-key"
+        delivery = Delivery.get()
+        assert delivery.inbox == f"{remote.base}/users/alice/inbox" and delivery.signer == "territoire-de-test"
+    # the key fetch was a GET signed by our instance actor
+    get = next(r for r in remote.requests if r[0] == "GET")
+    assert 'keyId="https://wiki.test/ap/instance#main-key"' in get[2]["Signature"]
+    followers = client.get("/ap/actors/territoire-de-test/followers?page=1",
+                           headers={"Accept": "application/activity+json"}).get_json()
+    assert followers["orderedItems"] == [f"{remote.base}/users/alice"]
+
+
+def test_the_query_string_is_part_of_the_signed_target(client, key, remote):
+    assert post(client, key, remote, follow(remote), url=INBOX + "?via=relay").status_code == 202
+
+
+def test_an_unsigned_request_is_401(client, remote, caplog):
+    with caplog.at_level(logging.WARNING, logger="federation.inbox"):
+        response = client.post("/ap/inbox", data=json.dumps(follow(remote)),
+                               headers={"Content-Type": "application/activity+json"})
+    assert response.status_code == 401 and "no Signature header" in caplog.text
+
+
+def test_a_forged_signature_is_401(app, client, key, remote, caplog):
+    other = RemoteKey()
+    with caplog.at_level(logging.WARNING, logger="federation.inbox"):
+        response = post(client, other, remote, follow(remote))
+    assert response.status_code == 401 and "does not verify" in caplog.text
+    body = json.dumps(follow(remote)).encode()
+    changed = post(client, key, remote, None, body=body,
+                   tamper=lambda h: h.update(Digest="SHA-256=" + "A" * 43 + "="))
+    assert changed.status_code == 401 and "Digest does not match" in caplog.text
+    with app.app_context():
+        assert Follower.select().count() == 0
+
+
+def test_a_replay_is_applied_once_and_an_old_one_refused(app, client, key, remote):
+    activity = follow(remote)
+    body = json.dumps(activity).encode()
+    headers = sign_request(key, f"{remote.base}/users/alice#main-key", "POST", INBOX, body)
+    assert client.post("/ap/inbox", data=body, headers=headers).status_code == 202
+    assert client.post("/ap/inbox", data=body, headers=headers).status_code == 202     # same: ignored
+    with app.app_context():
+        assert SeenActivity.select().count() == 1 and Delivery.select().count() == 1   # one Accept
+    old = formatdate(time.time() - 3600, usegmt=True)
+    assert post(client, key, remote, follow(remote, 2), date=old).status_code == 401
+
+
+def test_the_key_owner_must_be_the_actor(app, client, key, remote):
+    remote.add_actor("mallory", RemoteKey())
+    pretending = follow(remote, actor=f"{remote.base}/users/mallory")
+    assert post(client, key, remote, pretending).status_code == 401
+    with app.app_context():
+        assert Follower.select().count() == 0
+
+
+def test_ids_on_another_host_are_refused(app, client, key, remote):
+    elsewhere = follow(remote, id="https://other.example/activities/1")
+    assert post(client, key, remote, elsewhere).status_code == 401
+    create = {"id": f"{remote.base}/activities/c1", "type": "Create", "actor": f"{remote.base}/users/alice",
+              "object": {"id": "https://wiki.test/wiki/accueil", "type": "Article", "name": "Pris"}}
+    assert post(client, key, remote, create).status_code == 401
+    with app.app_context():
+        assert RemoteObject.select().count() == 0
+
+
+def test_an_oversized_body_is_413(client, key, remote):
+    big = follow(remote, summary="x" * 300 * 1024)
+    assert post(client, key, remote, big).status_code == 413
+
+
+def test_a_blocked_domain_is_403_and_nothing_is_fetched(app, client, key, remote):
+    from federation import blocklist
+    with app.app_context():
+        blocklist.block("127.0.0.1", "tests")
+    assert post(client, key, remote, follow(remote)).status_code == 403
+    assert remote.requests == []
+
+
+def test_an_rfc9421_only_request_is_401_not_500(client, remote):
+    response = client.post("/ap/inbox", data=json.dumps(follow(remote)), headers={
+        "Content-Type": "application/activity+json",
+        "Signature-Input": f'sig1=("@method" "@target-uri" "content-digest");created={int(time.time())};keyid="{remote.base}/users/alice#main-key"',
+        "Signature": "sig1=:AAAA:"})
+    assert response.status_code == 401
+
+
+def test_too_many_activities_from_one_domain_are_429(client, key, remote):
+    answers = [post(client, key, remote, follow(remote, n)).status_code for n in range(22)]
+    assert answers[:20] == [202] * 20 and answers[20:] == [429, 429]
+
+
+def test_unknown_fields_such_as_ld_signatures_are_ignored(client, key, remote):
+    signed = follow(remote, signature={"type": "RsaSignature2017", "creator": "x", "signatureValue": "y"})
+    assert post(client, key, remote, signed).status_code == 202
+
+
+def test_an_undo_ends_the_follow(app, client, key, remote):
+    activity = follow(remote)
+    post(client, key, remote, activity)
+    undo = {"id": f"{remote.base}/activities/undo-1", "type": "Undo", "actor": activity["actor"], "object": activity}
+    assert post(client, key, remote, undo).status_code == 202
+    with app.app_context():
+        assert Follower.select().count() == 0
