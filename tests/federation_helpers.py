@@ -98,3 +98,31 @@ class FakeRemote:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def follow_us(client, key, remote, name: str, ours: str, n: int = 1):
+    """Remote actor `name` follows our actor `ours` through our inbox, signed."""
+    actor = f"{remote.base}/users/{name}"
+    activity = {"id": f"{remote.base}/activities/{name}-follow-{n}", "type": "Follow", "actor": actor,
+                "object": f"https://wiki.test/ap/actors/{ours}"}
+    body = json.dumps(activity).encode()
+    headers = sign_request(key, f"{actor}#main-key", "POST", "http://localhost/ap/inbox", body)
+    response = client.post("/ap/inbox", data=body, headers=headers)
+    assert response.status_code == 202, response.get_data(as_text=True)
+
+
+def verify_our_signature(public_pem: str, method: str, path: str, headers: dict, body: bytes) -> str:
+    """Check, without our code, a request we signed: the keyId it names, or AssertionError."""
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+    fields = dict(part.split("=", 1) for part in headers["Signature"].split(","))
+    fields = {k: v.strip('"') for k, v in fields.items()}
+    names = fields["headers"].split()
+    assert names[:3] == ["(request-target)", "host", "date"] and (body is None or "digest" in names)
+    if body is not None:
+        assert headers["Digest"] == "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
+    lowered = {k.lower(): v for k, v in headers.items()}
+    lines = [f"(request-target): {method.lower()} {path}" if n == "(request-target)" else f"{n}: {lowered[n]}"
+             for n in names]
+    load_pem_public_key(public_pem.encode()).verify(base64.b64decode(fields["signature"]), "\n".join(lines).encode(),
+                                                    padding.PKCS1v15(), hashes.SHA256())
+    return fields["keyId"]
