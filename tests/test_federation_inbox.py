@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from federation.models import Delivery, Follower, RemoteActor, RemoteObject, SeenActivity
+from federation.models import Delivery, Follower, OutboxActivity, RemoteActor, RemoteObject, SeenActivity
 from federation_helpers import FakeRemote, RemoteKey, federation_settings, sign_request
 
 INBOX = "http://localhost/ap/inbox"
@@ -160,3 +160,97 @@ def test_an_undo_ends_the_follow(app, client, key, remote):
     assert post(client, key, remote, undo).status_code == 202
     with app.app_context():
         assert Follower.select().count() == 0
+
+
+def _we_follow_alice(app, client, key, remote):
+    """Our territory follows alice (our Follow, her signed Accept)."""
+    from federation import remote as remote_actors
+    from federation.activities.follow import follow as send_follow
+    from federation.models import Following
+    with app.test_request_context():
+        row = send_follow("territoire-de-test", remote_actors.actor(f"{remote.base}/users/alice"))
+        follow_id = row.follow_id
+    accept = {"id": f"{remote.base}/activities/accept-1", "type": "Accept", "actor": f"{remote.base}/users/alice",
+              "object": {"id": follow_id, "type": "Follow", "actor": OURS, "object": f"{remote.base}/users/alice"}}
+    assert post(client, key, remote, accept).status_code == 202
+    with app.app_context():
+        assert Following.get().status == "accepted"
+
+
+def _note(remote, n, **extra):
+    return {"id": f"{remote.base}/objects/{n}", "type": "Article", "name": f"Article {n}",
+            "content": "<p>Bonjour <script>alert(1)</script><b>voisins</b></p>", "attributedTo": f"{remote.base}/users/alice",
+            "license": "CC BY 4.0", **extra}
+
+
+def test_objects_from_a_followed_actor_are_kept_sanitized_and_only_their_origin_changes_them(app, client, key, remote):
+    actor = f"{remote.base}/users/alice"
+    create = {"id": f"{remote.base}/activities/c1", "type": "Create", "actor": actor, "object": _note(remote, 1)}
+    assert post(client, key, remote, create).status_code == 202
+    with app.app_context():
+        assert RemoteObject.select().count() == 0            # not followed yet: not kept
+    _we_follow_alice(app, client, key, remote)
+    create["id"] += "-again"
+    assert post(client, key, remote, create).status_code == 202
+    with app.app_context():
+        kept = RemoteObject.get()
+        assert kept.origin == actor and kept.licence == "CC BY 4.0" and kept.name == "Article 1"
+        assert "<script>" not in kept.content and "<b>voisins</b>" in kept.content
+    # mallory (same host, not the origin) may not change or delete it
+    mallory_key = RemoteKey()
+    remote.add_actor("mallory", mallory_key)
+    mallory = f"{remote.base}/users/mallory"
+    update = {"id": f"{remote.base}/activities/u1", "type": "Update", "actor": mallory,
+              "object": _note(remote, 1, name="Volé")}
+    assert post(client, mallory_key, remote, update, key_id=f"{mallory}#main-key").status_code == 202
+    delete = {"id": f"{remote.base}/activities/d1", "type": "Delete", "actor": mallory, "object": f"{remote.base}/objects/1"}
+    assert post(client, mallory_key, remote, delete, key_id=f"{mallory}#main-key").status_code == 202
+    with app.app_context():
+        assert RemoteObject.get().name == "Article 1" and not RemoteObject.get().deleted
+    # the origin may
+    update.update(id=f"{remote.base}/activities/u2", actor=actor)
+    assert post(client, key, remote, update).status_code == 202
+    delete.update(id=f"{remote.base}/activities/d2", actor=actor)
+    with app.app_context():
+        assert RemoteObject.get().name == "Volé"
+    assert post(client, key, remote, delete).status_code == 202
+    with app.app_context():
+        assert RemoteObject.get().deleted
+
+
+def test_events_in_mobilizon_and_gancio_shapes_are_kept(app, client, key, remote):
+    _we_follow_alice(app, client, key, remote)
+    actor = f"{remote.base}/users/alice"
+    mobilizon = {"id": f"{remote.base}/events/1", "type": "Event", "name": "Atelier vélo", "startTime": "2027-04-02T18:00:00+02:00",
+                 "endTime": "2027-04-02T20:00:00+02:00", "timezone": "Europe/Paris", "attributedTo": actor,
+                 "to": ["https://www.w3.org/ns/activitystreams#Public"], "joinMode": "free",
+                 "location": {"type": "Place", "name": "Atelier", "latitude": 47.1, "longitude": 3.9,
+                              "address": {"type": "PostalAddress", "addressLocality": "Lormes"}}}
+    gancio = {"id": f"{remote.base}/federation/m/2", "type": "Event", "name": "Concert", "startTime": "2027-05-01T21:00:00Z",
+              "attributedTo": actor, "summary": "Salle des fêtes, 1 mai", "url": f"{remote.base}/event/concert",
+              "location": [{"type": "Place", "name": "Salle", "latitude": "999", "longitude": "3"}],
+              "tag": [{"type": "Hashtag", "name": "#musique"}]}
+    for n, event in enumerate((mobilizon, gancio)):
+        wrapped = {"id": f"{remote.base}/activities/e{n}", "type": "Create", "actor": actor, "object": event}
+        assert post(client, key, remote, wrapped).status_code == 202
+    with app.app_context():
+        kept = {o.name: o for o in RemoteObject.select()}
+    assert str(kept["Atelier vélo"].starts) == "2027-04-02 16:00:00" and kept["Atelier vélo"].lat == 47.1
+    assert kept["Concert"].lat is None                      # latitude 999: refused, not swapped in
+    assert kept["Concert"].url == f"{remote.base}/event/concert"
+
+
+def test_manual_follow_requests_wait_for_an_admin(app, client, key, remote, instance_dir):
+    from federation.activities.follow import decide
+    from federation.config import Settings
+    app.extensions["bocage.federation"].settings = Settings(accept_follows="manual", allow_private_addresses=True)
+    assert post(client, key, remote, follow(remote)).status_code == 202
+    actor = client.get("/ap/actors/territoire-de-test", headers={"Accept": "application/activity+json"}).get_json()
+    assert actor["manuallyApprovesFollowers"] is True
+    with app.app_context():
+        assert Follower.get().status == "pending" and Delivery.select().count() == 0
+    with app.test_request_context():
+        assert decide("territoire-de-test", f"{remote.base}/users/alice", accept=True)
+    with app.app_context():
+        assert Follower.get().status == "accepted"
+        assert json.loads(OutboxActivity.get().document)["type"] == "Accept"
