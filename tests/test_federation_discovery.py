@@ -51,7 +51,7 @@ def test_the_territory_actor(client):
     actor = response.get_json()
     assert actor["id"] == TERRITORY and actor["type"] == "Group"
     assert actor["preferredUsername"] == "territoire-de-test"
-    assert actor["name"] == "Territoire de test" and actor["summary"]
+    assert actor["name"] == "Territoire de test" and actor["summary"].startswith("Le wiki partagé de Territoire de test")
     for box in ("inbox", "outbox", "followers", "following"):
         assert actor[box] == f"{TERRITORY}/{box}"
     assert actor["endpoints"]["sharedInbox"] == f"{BASE}/ap/inbox"
