@@ -7,9 +7,10 @@
     max_inbox_kb = 256                # larger activities are refused (413)
     rate_limit_per_minute = 600       # activities accepted per remote domain and per minute
     date_window_seconds = 300         # how far a signed request's Date may be from now
+    follow = []                       # handles the territory follows by itself (the demo)
 """
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 
@@ -22,6 +23,7 @@ class Settings:
     max_inbox_kb: int = 256
     rate_limit_per_minute: int = 600
     date_window_seconds: int = 300
+    follow: tuple = field(default=())
 
 
 class SettingsError(Exception):
@@ -30,7 +32,11 @@ class SettingsError(Exception):
 
 def load(instance) -> Settings:
     raw = tomllib.loads((instance.path / "instance.toml").read_text(encoding="utf-8")).get("federation", {})
-    settings = Settings(**{k: v for k, v in raw.items() if k in Settings.__dataclass_fields__})
+    known = {k: v for k, v in raw.items() if k in Settings.__dataclass_fields__}
+    if not isinstance(known.get("follow", []), list):
+        raise SettingsError("[federation] follow must be a list of @name@host handles")
+    known["follow"] = tuple(known.get("follow", ()))
+    settings = Settings(**known)
     if settings.scheme not in ("https", "http"):
         raise SettingsError('[federation] scheme must be "https" or "http"')
     if settings.accept_follows not in ("auto", "manual"):

@@ -5,6 +5,7 @@ context of its own. Stopping it (SIGTERM, Ctrl-C) lets the sends under way finis
 nothing (leases run out, see delivery.py)."""
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from wiki.db import database
@@ -45,8 +46,16 @@ def run_once(app, pool: ThreadPoolExecutor | None = None) -> int:
 
 
 def run(app, stop: threading.Event, idle: float = 1.0) -> None:
+    from . import autofollow
+    follows_sent, next_try = False, 0.0
     with ThreadPoolExecutor(THREADS, thread_name_prefix="delivery") as pool:
         while not stop.is_set():
+            if not follows_sent and time.monotonic() >= next_try:
+                try:
+                    follows_sent = autofollow.run(app)
+                except Exception:
+                    log.exception("follows from the settings")
+                next_try = time.monotonic() + 3
             try:
                 handled = run_once(app, pool)
             except Exception:

@@ -32,7 +32,7 @@ def _free_port():
 
 
 class Territory:
-    def __init__(self, tmp_path, name, key):
+    def __init__(self, tmp_path, name, key, **settings):
         self.port = _free_port()
         self.host = f"127.0.0.1:{self.port}"
         self.url = f"http://{self.host}"
@@ -40,7 +40,7 @@ class Territory:
         instance = init_instance(self.folder, name, self.host)
         self.slug = instance.slug
         (self.folder / "data" / "federation-key.pem").write_text(key)
-        federation_settings(self.folder, scheme="http", allow_private_addresses=True)
+        federation_settings(self.folder, scheme="http", allow_private_addresses=True, **settings)
         self.env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}
         self.env.pop("BOCAGE_DATABASE_URL", None)
         app = create_app(self.folder)
@@ -106,8 +106,9 @@ def eventually(check, what, timeout=20):
 
 @pytest.fixture
 def territories(tmp_path, federation_key):
-    redon = Territory(tmp_path, "Pays de Redon", federation_key)
     lormes = Territory(tmp_path, "Lormes", federation_key)
+    # Redon follows Lormes by its settings (as the demo does), Lormes follows Redon by command
+    redon = Territory(tmp_path, "Pays de Redon", federation_key, follow=[f"@lormes@{lormes.host}"])
     try:
         yield redon.start(), lormes.start()
     finally:
@@ -131,6 +132,8 @@ def test_lormes_follows_redon_and_keeps_its_commons(territories):
     def following():
         return requests.get(f"{lormes_actor}/following?page=1", headers=AS, timeout=5).json()["orderedItems"]
     assert eventually(following, "Lormes to receive the Accept") == [redon_actor]
+    assert eventually(lambda: requests.get(f"{redon_actor}/following?page=1", headers=AS, timeout=5).json()["orderedItems"],
+                      "Redon to follow Lormes by its settings") == [lormes_actor]
 
     redon.api("PUT", "/api/pages/mobilite", json={
         "source": "# Mobilité partagée\n\nLe **covoiturage** du territoire. <img src=x onerror=alert(1)>",
