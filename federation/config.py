@@ -8,6 +8,7 @@
     rate_limit_per_minute = 600       # activities accepted per remote domain and per minute
     date_window_seconds = 300         # how far a signed request's Date may be from now
     follow = []                       # handles the territory follows by itself (the demo)
+    delivery_lease_seconds = 90       # a delivery claimed by a worker that died is retried after this
 """
 import tomllib
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class Settings:
     rate_limit_per_minute: int = 600
     date_window_seconds: int = 300
     follow: tuple = field(default=())
+    delivery_lease_seconds: int = 90
 
 
 class SettingsError(Exception):

@@ -22,14 +22,14 @@ from .config import settings
 from .models import Delivery, OutboxActivity
 
 log = logging.getLogger("federation.delivery")
-LEASE = timedelta(seconds=90)
 GIVE_UP_AFTER = timedelta(days=7)
 TIMEOUT = 5.0
 CONTENT_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 
 
-def claim(limit: int = 50, lease: timedelta = LEASE) -> list[Delivery]:
+def claim(limit: int = 50) -> list[Delivery]:
     now = utcnow()
+    lease = timedelta(seconds=settings().delivery_lease_seconds)
     with write_transaction():
         rows = list(locked(Delivery.select().where(
             (Delivery.status == "pending") & (Delivery.next_attempt <= now)

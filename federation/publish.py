@@ -2,13 +2,17 @@
 public) or an Update, trashed a Delete, restored a Create. A page goes out from the territory
 actor; a fiche from the territory and from its form's actor (to the followers of each). A fiche
 waiting for moderation is not public: nothing goes out until it is approved."""
-from flask import current_app
+import logging
+
+from flask import current_app, has_request_context
 
 from wiki import events
 from wiki.models import Page
 
 from . import objects, outbox, urls
 from .config import instance
+
+log = logging.getLogger("federation.publish")
 
 
 def subscribe(app) -> None:
@@ -48,14 +52,23 @@ def announce(page_id: int, change: str) -> None:
 def _later_or_now(page, change: str) -> None:
     state = events.at_end_of_bulk("federation", _announce_all)
     if state is None:
-        announce(page.id, change)
+        _announce_all({"changes": {page.id: change}})
     else:
         state.setdefault("changes", {})[page.id] = change
 
 
 def _announce_all(state) -> None:
+    """The page is saved whatever happens here: a failure is logged, never raised to the
+    editor. Rendering needs a request (links, actions): a save outside of one (`bocage init`'s
+    home page) is not announced; its next change will be, as a Create."""
+    if not has_request_context():
+        log.info("federation: %d changes outside a request, not announced", len(state.get("changes", {})))
+        return
     for page_id, change in state.get("changes", {}).items():
-        announce(page_id, change)
+        try:
+            announce(page_id, change)
+        except Exception:
+            log.exception("federation: page %s (%s) not announced", page_id, change)
 
 
 def _saved(app, page, revision=None, created=False, **_):

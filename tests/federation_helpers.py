@@ -5,6 +5,7 @@ import base64
 import hashlib
 import json
 import threading
+import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -52,7 +53,7 @@ class FakeRemote:
 
     def __init__(self):
         self.documents, self.requests, self.received = {}, [], []
-        self.inbox_status, self.inbox_headers = 202, {}
+        self.inbox_status, self.inbox_headers, self.inbox_delay = 202, {}, 0.0
         remote = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -71,6 +72,7 @@ class FakeRemote:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(remote.inbox_delay)
                 remote.requests.append(("POST", self.path, dict(self.headers)))
                 remote.received.append((self.path, dict(self.headers), body))
                 self.send_response(remote.inbox_status)
