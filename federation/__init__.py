@@ -1,5 +1,38 @@
-"""The ActivityPub layer (a later issue): actors, HTTP signatures, inbox, outbox, delivery queue.
+"""ActivityPub for Bocage: territories and their forms as actors, pages and fiches as objects,
+signed deliveries through a queue, an inbox that trusts nothing. See docs/federation.md.
 
-It will subscribe to the content events of `wiki.events` and map pages to ActivityStreams here;
-`wiki/` never imports this package.
+The wiki core never imports this package: it is an extension (wiki/extensions.py) declared as
+the entry point `federation = "federation:init_app"` of the group `bocage.extensions`.
 """
+from dataclasses import dataclass
+
+from . import config, keys
+
+
+@dataclass
+class Federation:
+    settings: config.Settings
+    keys: keys.KeyPair
+
+
+def init_app(app) -> None:
+    from . import negotiation, publish, routes
+    from wiki.app import csrf
+    instance = app.extensions["bocage.instance"]
+    app.extensions["bocage.federation"] = Federation(settings=config.load(instance),
+                                                     keys=keys.load_or_create(instance.data))
+    csrf.exempt(routes.bp)
+    app.register_blueprint(routes.bp)
+    app.before_request(negotiation.page_as_activity)
+    app.after_request(negotiation.add_vary)
+    publish.subscribe(app)
+
+
+def register_commands(group) -> None:
+    from .cli import register
+    register(group)
+
+
+def start_background(app):
+    from .worker import start_thread
+    return start_thread(app)

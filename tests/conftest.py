@@ -34,8 +34,9 @@ def _dsn(url):
 
 
 @pytest.fixture
-def instance_dir(tmp_path):
+def instance_dir(tmp_path, federation_key):
     init_instance(tmp_path / "territoire", "Territoire de test", "wiki.test")
+    (tmp_path / "territoire" / "data" / "federation-key.pem").write_text(federation_key)
     return tmp_path / "territoire"
 
 
@@ -114,3 +115,16 @@ def values_of(within):
         with within():
             return entries.load(name)[2]
     return values_of
+
+
+# -- federation ----------------------------------------------------------------------------
+# This checkout's installed metadata may predate the `bocage.extensions` entry point: name the
+# extension here too (servers started by the tests inherit it).
+os.environ.setdefault("BOCAGE_EXTENSIONS", "federation:init_app")
+
+
+@pytest.fixture(scope="session")
+def federation_key(tmp_path_factory):
+    """One RSA key made for the whole run (55 ms each): copied into each test instance."""
+    from federation import keys
+    return keys.load_or_create(tmp_path_factory.mktemp("key")).private_pem

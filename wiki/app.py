@@ -5,7 +5,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from . import errors, fiches, indexing, rights, security
+from . import errors, extensions, fiches, indexing, rights, security
 from .db import database, open_database, refresh_statistics
 from .fiches import actions as fiches_actions  # noqa: F401  (registers {{carte}})
 from .instance import Instance, load_instance
@@ -58,6 +58,7 @@ def create_app(instance_dir=None, *, instance: Instance | None = None, config: d
     rights.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
+    extensions.init_app(app)    # last: extensions see the whole app (wiki/extensions.py)
 
     # No connection at the start of a request: peewee opens one at the first query (cached page
     # views make none); teardown gives it back to the pool.

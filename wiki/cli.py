@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from . import extensions
 from .instance import InstanceError, init_instance, load_instance
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,12 +52,19 @@ def init(directory, name, domain, language):
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--access-log/--no-access-log", default=False)
-def serve(directory, host, port, workers, access_log):
+@click.option("--background/--no-background", default=True, show_default=True,
+              help="Also run the extensions' background services (the delivery worker).")
+def serve(directory, host, port, workers, access_log, background):
     """Serve an instance with the production server (gunicorn)."""
     from .server import InstanceServer
-    _app(directory)   # fail early, with a readable message, and apply migrations once
+    app = _app(directory)   # fail early, with a readable message, and apply migrations once
+    stoppers = extensions.start_background(app) if background else []
     click.echo(f"Serving {directory} on http://{host}:{port}/")
-    InstanceServer(directory, host=host, port=port, workers=workers, access_log=access_log).run()
+    try:
+        InstanceServer(directory, host=host, port=port, workers=workers, access_log=access_log).run()
+    finally:
+        for stop in stoppers:
+            stop()
 
 
 @main.command()
@@ -228,6 +236,8 @@ def _prepare_demo(folder: Path, domain: str) -> None:
             for path in sorted((folder / "fiches").glob("*.csv")):
                 _import_fiches(app, path.stem, path, apply=True, keep_going=True, author=instance.name)
 
+
+extensions.register_commands(main)     # commands of the extensions (`bocage worker`, `bocage follow`...)
 
 if __name__ == "__main__":
     main()

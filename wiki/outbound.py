@@ -1,4 +1,4 @@
-"""Requests Bocage itself sends to other servers (a geocoding provider now, other wikis later).
+"""Requests Bocage itself sends to other servers (a geocoding provider, other wikis).
 
 Any address a request goes to can come from a setting or, later, from another server: `fetch`
 treats it as untrusted, so that the wiki cannot be turned against its own network (SSRF).
@@ -11,7 +11,13 @@ treats it as untrusted, so that the wiki cannot be turned against its own networ
 - redirections are followed up to `max_redirects` times, each one checked the same way;
 - a timeout on connecting and on each read, and an overall deadline;
 - the answer is read up to `max_bytes`: more is an error, never a full memory;
-- a User-Agent naming Bocage and the instance (`user_agent()`), as public services ask.
+- a User-Agent naming Bocage and the instance (`user_agent()`), as public services ask;
+- `sign`, when given, is called for each request actually sent (each redirection too) with
+  (method, url, headers, body) and returns headers to add (HTTP signatures).
+
+`fetch` is a GET that wants a 2xx answer; `send` sends any method with a body and extra headers,
+never follows redirections (a POST is not replayed elsewhere) and returns the answer whatever its
+status (the delivery queue reads 429, 503 and Retry-After).
 
 Errors are `OutboundError` with a `reason` ("refused", "unreachable", "timeout", "too_large",
 "status", "invalid") that callers turn into a message for people; never a bare exception.
@@ -102,7 +108,7 @@ class _PinnedTLS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def _once(url, headers, timeout, deadline, max_bytes, allow_private):
+def _once(url, headers, timeout, deadline, max_bytes, allow_private, method="GET", body=None, sign=None):
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise OutboundError("invalid", f"not an http(s) address: {url[:200]}")
@@ -114,8 +120,10 @@ def _once(url, headers, timeout, deadline, max_bytes, allow_private):
     kind = _PinnedTLS if parts.scheme == "https" else _Pinned
     conn = kind(parts.hostname, port, address, timeout)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if sign is not None:
+        headers = {**headers, **sign(method, url, headers, body)}
     try:
-        conn.request("GET", target, headers=headers)
+        conn.request(method, target, body=body, headers=headers)
         answer = conn.getresponse()
         body = bytearray()
         while True:
@@ -140,13 +148,12 @@ def _once(url, headers, timeout, deadline, max_bytes, allow_private):
 def fetch(url: str, *, user_agent: str, accept: str = "application/json",
           timeout: float = DEFAULT_TIMEOUT, total_timeout: float | None = None,
           max_bytes: int = DEFAULT_MAX_BYTES, max_redirects: int = 3,
-          allow_private: bool = False) -> Response:
+          allow_private: bool = False, sign=None) -> Response:
     """GET `url` safely (see the module's notes). A non-2xx answer is an OutboundError("status")."""
     deadline = time.monotonic() + (total_timeout or timeout * 3)
-    headers = {"User-Agent": user_agent, "Accept": accept, "Accept-Encoding": "identity",
-               "Connection": "close"}
+    headers = _headers(user_agent, accept)
     for _hop in range(max_redirects + 1):
-        response = _once(url, headers, timeout, deadline, max_bytes, allow_private)
+        response = _once(url, headers, timeout, deadline, max_bytes, allow_private, sign=sign)
         location = response.headers.get("location")
         if response.status in (301, 302, 303, 307, 308) and location:
             url = urljoin(url, location)
@@ -155,3 +162,20 @@ def fetch(url: str, *, user_agent: str, accept: str = "application/json",
             raise OutboundError("status", f"HTTP {response.status} from {urlsplit(url).hostname}")
         return response
     raise OutboundError("status", f"too many redirections from {urlsplit(url).hostname}")
+
+
+def send(method: str, url: str, *, user_agent: str, body: bytes | None = None,
+         headers: dict | None = None, accept: str = "application/json",
+         timeout: float = DEFAULT_TIMEOUT, total_timeout: float | None = None,
+         max_bytes: int = DEFAULT_MAX_BYTES, allow_private: bool = False, sign=None) -> Response:
+    """Send `method` with `body` to `url` safely, once (no redirection followed); the answer
+    whatever its status. Network failures are OutboundErrors, as with `fetch`."""
+    deadline = time.monotonic() + (total_timeout or timeout * 3)
+    all_headers = {**_headers(user_agent, accept), **(headers or {})}
+    return _once(url, all_headers, timeout, deadline, max_bytes, allow_private,
+                 method=method.upper(), body=body, sign=sign)
+
+
+def _headers(user_agent: str, accept: str) -> dict:
+    return {"User-Agent": user_agent, "Accept": accept, "Accept-Encoding": "identity",
+            "Connection": "close"}

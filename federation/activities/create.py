@@ -1,0 +1,73 @@
+"""Create: a followed actor shares an object; kept as a common (sanitized like our content).
+
+Only from actors one of ours follows; the object's id is on the sender's host (checked by the
+inbox). Accepted shapes: Article and Page (wikis, Mastodon-compatible servers), Event
+(Mobilizon, Gancio, FEP-8a8e), Note.
+"""
+import json
+from datetime import datetime, timezone
+
+from wiki.db import utcnow
+from wiki.render.sanitize import sanitize, sanitize_text_line
+
+from ..models import Following, RemoteObject
+
+TYPES = ("Article", "Page", "Event", "Note", "Place")
+
+
+def _moment(value):
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _number(value, limit):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if -limit <= number <= limit else None
+
+
+def values_of(obj: dict, sender) -> dict:
+    from . import id_of
+    location = obj.get("location")
+    location = next((p for p in location if isinstance(p, dict)), {}) if isinstance(location, list) else location
+    location = location if isinstance(location, dict) else {}
+    lat, lon = _number(location.get("latitude"), 90), _number(location.get("longitude"), 180)
+    if lat is None or lon is None:
+        lat = lon = None
+    return dict(
+        type=obj["type"], origin=sender.url, attributed_to=id_of(obj.get("attributedTo") if not
+                                                                  isinstance(obj.get("attributedTo"), list)
+                                                                  else obj["attributedTo"][0])[:500],
+        name=sanitize_text_line(str(obj.get("name") or ""))[:300],
+        summary=sanitize_text_line(str(obj.get("summary") or ""))[:2000],
+        content=sanitize(str(obj.get("content") or ""))[:200_000],
+        url=id_of(obj.get("url") if not isinstance(obj.get("url"), list) else obj["url"][0])[:500],
+        licence=sanitize_text_line(str(obj.get("license") or obj.get("licence") or ""))[:200],
+        published=_moment(obj.get("published")), updated=_moment(obj.get("updated")),
+        starts=_moment(obj.get("startTime")), lat=lat, lon=lon,
+        document=json.dumps(obj)[:500_000], received=utcnow(), deleted=False)
+
+
+def followed(sender) -> bool:
+    return Following.select().where((Following.actor == sender.url) & (Following.status == "accepted")).exists()
+
+
+def received(activity: dict, sender):
+    obj = activity.get("object")
+    if not isinstance(obj, dict) or obj.get("type") not in TYPES or not isinstance(obj.get("id"), str):
+        return "Create of no object we keep"
+    if not followed(sender):
+        return f"{sender.url} is not followed"
+    row = RemoteObject.get_or_none(RemoteObject.object_id == obj["id"])
+    if row is not None:
+        if row.origin != sender.url:
+            return "object already received from another actor"
+        RemoteObject.update(**values_of(obj, sender)).where(RemoteObject.id == row.id).execute()
+        return None
+    RemoteObject.create(object_id=obj["id"], **values_of(obj, sender))
+    return None

@@ -1,0 +1,92 @@
+"""`bocage` commands of the federation: worker, follow, unfollow, follow requests, blocks."""
+import signal
+import threading
+
+import click
+
+
+def _app(directory):
+    from wiki.cli import _app as make
+    return make(directory)
+
+
+def register(group) -> None:
+    group.add_command(worker)
+    group.add_command(follow)
+    group.add_command(followers)
+    group.add_command(block)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+def worker(directory, once):
+    """Deliver the queued activities (runs until stopped)."""
+    from .worker import run, run_once
+    app = _app(directory)
+    if once:
+        click.echo(f"{run_once(app)} deliveries handled.")
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo(f"Delivering for {directory} (Ctrl-C stops).")
+    run(app, stop)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("handle")
+@click.option("--as", "local", default="", help="Our actor that follows (default: the territory).")
+def follow(directory, handle, local):
+    """Follow a remote actor: @name@host (WebFinger) or its URL."""
+    from . import resolve
+    from .activities.follow import follow as send_follow
+    app = _app(directory)
+    with app.test_request_context():
+        local = local or app.extensions["bocage.instance"].slug
+        try:
+            target = resolve.actor(handle)
+        except resolve.RemoteError as exc:
+            raise click.ClickException(str(exc)) from None
+        send_follow(local, target)
+    click.echo(f"{local} asked to follow {target.url}; the worker delivers the request.")
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--accept", "accept", default="", metavar="ACTOR_URL", help="Accept this pending follower.")
+@click.option("--reject", "reject", default="", metavar="ACTOR_URL", help="Reject this pending follower.")
+@click.option("--of", "local", default="", help="Our actor (default: the territory).")
+def followers(directory, accept, reject, local):
+    """List the followers (pending ones first), or accept / reject a pending one."""
+    from .activities.follow import decide
+    from .models import Follower
+    app = _app(directory)
+    with app.test_request_context():
+        local = local or app.extensions["bocage.instance"].slug
+        if accept or reject:
+            if not decide(local, accept or reject, accept=bool(accept)):
+                raise click.ClickException(f"{accept or reject} does not follow {local}")
+            click.echo("Done.")
+            return
+        for row in Follower.select().order_by(Follower.status.desc(), Follower.actor):
+            click.echo(f"{row.local}\t{row.status}\t{row.actor}")
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("domain", required=False)
+@click.option("--remove", is_flag=True, help="Unblock the domain.")
+@click.option("--reason", default="")
+def block(directory, domain, remove, reason):
+    """Block a domain (its activities get 403, nothing is fetched from it); without DOMAIN, list."""
+    from . import blocklist
+    app = _app(directory)
+    with app.app_context():
+        if not domain:
+            for row in blocklist.blocked():
+                click.echo(f"{row.domain}\t{row.reason}")
+            return
+        changed = blocklist.unblock(domain) if remove else blocklist.block(domain, reason)
+    click.echo(("unblocked " if remove else "blocked ") + domain if changed else "nothing to change")

@@ -1,0 +1,39 @@
+"""The instance's RSA key pair, in data/federation-key.pem (never committed, mode 0600).
+
+Made at `bocage init` or, for an instance older than federation, at its first start. Every
+actor of the instance signs with it under its own key id (`<actor>#main-key`, owner the actor):
+they all speak for the same server. RSA because bovine signs HTTP requests as rsa-sha256.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+from bovine.crypto import generate_rsa_public_private_key
+from bovine.crypto.types import CryptographicSecret
+from cryptography.hazmat.primitives import serialization
+
+FILE = "federation-key.pem"
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    public_pem: str
+    private_pem: str
+
+    def secret(self, key_id: str) -> CryptographicSecret:
+        return CryptographicSecret.from_pem(key_id, self.private_pem)
+
+
+def load_or_create(data_dir: Path) -> KeyPair:
+    path = Path(data_dir) / FILE
+    if not path.is_file():
+        public, private = generate_rsa_public_private_key()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(private, encoding="ascii")
+        temporary.chmod(0o600)
+        temporary.replace(path)          # two processes starting at once: one key wins, whole
+    private = path.read_text(encoding="ascii")
+    key = serialization.load_pem_private_key(private.encode("ascii"), password=None)
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    return KeyPair(public_pem=public, private_pem=private)

@@ -1,0 +1,115 @@
+"""Federation's tables (created by wiki/migrations/m0004_federation.py, a frozen copy).
+
+Remote documents are kept as fetched (`document`, JSON) next to the columns that are queried.
+"""
+from peewee import BooleanField, CharField, DateTimeField, DoubleField, IntegerField, TextField
+
+from wiki.db import BaseModel, utcnow
+
+URL = 500       # the longest id or address kept
+
+
+class RemoteActor(BaseModel):
+    """An actor of another server, as last fetched: its inbox and public key (a cache)."""
+    url = CharField(max_length=URL, unique=True)
+    domain = CharField(max_length=255, index=True)
+    key_id = CharField(max_length=URL, index=True)
+    public_key = TextField()
+    inbox = CharField(max_length=URL)
+    shared_inbox = CharField(max_length=URL, default="")
+    handle = CharField(max_length=300, default="")      # name@domain
+    name = CharField(max_length=300, default="")
+    document = TextField()
+    fetched = DateTimeField(default=utcnow)
+
+
+class Follower(BaseModel):
+    """A remote actor following one of ours (`local` is the actor's name: slug or form id)."""
+    local = CharField(max_length=100)
+    actor = CharField(max_length=URL)
+    inbox = CharField(max_length=URL)                   # the shared inbox when it has one
+    follow_id = CharField(max_length=URL)
+    status = CharField(max_length=10, default="accepted")   # accepted, pending
+    created = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("local", "actor"), True),)
+
+
+class Following(BaseModel):
+    """A remote actor one of ours follows."""
+    local = CharField(max_length=100)
+    actor = CharField(max_length=URL)
+    follow_id = CharField(max_length=URL, unique=True)
+    status = CharField(max_length=10, default="pending")    # pending, accepted, rejected
+    created = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("local", "actor"), True),)
+
+
+class SeenActivity(BaseModel):
+    """Ids of the activities the inbox accepted: one applied once, however often it comes."""
+    activity_id = CharField(max_length=URL, unique=True)
+    received = DateTimeField(default=utcnow, index=True)
+
+
+class OutboxActivity(BaseModel):
+    """An activity one of our actors published (the outbox; dereferenceable at its id)."""
+    uid = CharField(max_length=40, unique=True)
+    local = CharField(max_length=100)
+    type = CharField(max_length=20)
+    object_id = CharField(max_length=URL, index=True)
+    document = TextField()
+    published = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("local", "id"), False),)
+
+
+class Delivery(BaseModel):
+    """One activity to one inbox. A worker claims a row by setting `lease_until`; a row whose
+    lease ran out (a worker killed) is claimed again. `status`: pending, done, dead."""
+    activity = IntegerField(index=True)                 # OutboxActivity.id
+    inbox = CharField(max_length=URL)
+    signer = CharField(max_length=100)                  # the local actor that signs
+    status = CharField(max_length=10, default="pending")
+    attempts = IntegerField(default=0)
+    next_attempt = DateTimeField(default=utcnow)
+    lease_until = DateTimeField(null=True)
+    last_error = CharField(max_length=500, default="")
+    created = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("status", "next_attempt"), False),)
+
+
+class BlockedDomain(BaseModel):
+    domain = CharField(max_length=255, unique=True)
+    reason = CharField(max_length=500, default="")
+    created = DateTimeField(default=utcnow)
+
+
+class RemoteObject(BaseModel):
+    """A page, fiche or post received from a followed actor: a common of a neighbour."""
+    object_id = CharField(max_length=URL, unique=True)
+    type = CharField(max_length=20)
+    origin = CharField(max_length=URL, index=True)      # the actor that sent it
+    attributed_to = CharField(max_length=URL, default="")
+    name = CharField(max_length=300, default="")
+    summary = TextField(default="")
+    content = TextField(default="")                     # sanitized HTML
+    url = CharField(max_length=URL, default="")
+    licence = CharField(max_length=200, default="")
+    published = DateTimeField(null=True)
+    updated = DateTimeField(null=True)
+    starts = DateTimeField(null=True)
+    lat = DoubleField(null=True)
+    lon = DoubleField(null=True)
+    document = TextField()
+    received = DateTimeField(default=utcnow)
+    deleted = BooleanField(default=False)
+
+
+ALL_MODELS = [RemoteActor, Follower, Following, SeenActivity, OutboxActivity, Delivery,
+              BlockedDomain, RemoteObject]

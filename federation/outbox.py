@@ -1,0 +1,52 @@
+"""Activities our actors publish: stored (the outbox, dereferenceable at their id) and queued
+for delivery, one row per destination inbox, in the same transaction."""
+import json
+import uuid
+
+from wiki.db import database
+
+from . import urls
+from .models import Delivery, Follower, OutboxActivity
+
+CONTEXT = "https://www.w3.org/ns/activitystreams"
+
+
+def new_activity(local: str, type_: str, obj, *, to=None, cc=None) -> tuple[str, dict]:
+    uid = uuid.uuid4().hex
+    doc = {"@context": CONTEXT, "id": urls.activity(uid), "type": type_, "actor": urls.actor(local),
+           "object": obj}
+    if to is not None:
+        doc["to"] = to
+    if cc is not None:
+        doc["cc"] = cc
+    if isinstance(obj, dict) and obj.get("updated") and type_ in ("Create", "Update"):
+        doc["published"] = obj["updated"]
+    return uid, doc
+
+
+def followers_inboxes(local: str) -> list[str]:
+    """Inboxes of the accepted followers of `local`, shared inboxes collapsing many into one."""
+    rows = (Follower.select(Follower.inbox).where((Follower.local == local) & (Follower.status == "accepted"))
+            .distinct().tuples())
+    return sorted({inbox for (inbox,) in rows})
+
+
+def publish(local: str, uid: str, doc: dict, inboxes: list[str], *, object_id: str = "") -> OutboxActivity:
+    """Store activity `doc` of our actor `local` and queue it for `inboxes`."""
+    with database.atomic():
+        row = OutboxActivity.create(uid=uid, local=local, type=doc["type"],
+                                    object_id=object_id or _object_id(doc), document=json.dumps(doc))
+        if inboxes:
+            Delivery.insert_many([{"activity": row.id, "inbox": inbox, "signer": local}
+                                  for inbox in dict.fromkeys(inboxes)]).execute()
+    return row
+
+
+def _object_id(doc: dict) -> str:
+    obj = doc.get("object")
+    return (obj.get("id", "") if isinstance(obj, dict) else str(obj or ""))[:500]
+
+
+def was_published(object_id: str) -> bool:
+    return OutboxActivity.select().where((OutboxActivity.object_id == object_id)
+                                         & (OutboxActivity.type == "Create")).exists()

@@ -1,0 +1,83 @@
+"""Content events become activities: a page or fiche saved is a Create (the first time it is
+public) or an Update, trashed a Delete, restored a Create. A page goes out from the territory
+actor; a fiche from the territory and from its form's actor (to the followers of each). A fiche
+waiting for moderation is not public: nothing goes out until it is approved."""
+import logging
+
+from flask import current_app, has_request_context
+
+from wiki import events
+from wiki.models import Page
+
+from . import objects, outbox, urls
+from .config import instance
+
+log = logging.getLogger("federation.publish")
+
+
+def subscribe(app) -> None:
+    events.page_saved.connect(_saved, sender=app)
+    events.page_deleted.connect(_deleted, sender=app)
+    events.page_restored.connect(_restored, sender=app)
+
+
+def _senders(page) -> list[str]:
+    names = [instance().slug]
+    if page.kind != "page" and page.kind in current_app.extensions["bocage.catalogue"].forms:
+        names.append(page.kind)
+    return names
+
+
+def announce(page_id: int, change: str) -> None:
+    page = Page.get_or_none(Page.id == page_id)
+    if page is None:
+        return
+    object_id = urls.page(page.name)
+    if change == "delete":
+        if not outbox.was_published(object_id):
+            return
+        obj, type_ = objects.tombstone(page), "Delete"
+    else:
+        obj = objects.document(page) if page.deleted is None else None
+        if obj is None:
+            return
+        obj.pop("@context", None)
+        type_ = "Update" if change == "save" and outbox.was_published(object_id) else "Create"
+    for local in _senders(page):
+        uid, doc = outbox.new_activity(local, type_, obj, to=[urls.PUBLIC],
+                                       cc=[f"{urls.actor(local)}/followers"])
+        outbox.publish(local, uid, doc, outbox.followers_inboxes(local), object_id=object_id)
+
+
+def _later_or_now(page, change: str) -> None:
+    state = events.at_end_of_bulk("federation", _announce_all)
+    if state is None:
+        _announce_all({"changes": {page.id: change}})
+    else:
+        state.setdefault("changes", {})[page.id] = change
+
+
+def _announce_all(state) -> None:
+    """The page is saved whatever happens here: a failure is logged, never raised to the
+    editor. Rendering needs a request (links, actions): a save outside of one (`bocage init`'s
+    home page) is not announced; its next change will be, as a Create."""
+    if not has_request_context():
+        log.info("federation: %d changes outside a request, not announced", len(state.get("changes", {})))
+        return
+    for page_id, change in state.get("changes", {}).items():
+        try:
+            announce(page_id, change)
+        except Exception:
+            log.exception("federation: page %s (%s) not announced", page_id, change)
+
+
+def _saved(app, page, revision=None, created=False, **_):
+    _later_or_now(page, "save")
+
+
+def _deleted(app, page, **_):
+    _later_or_now(page, "delete")
+
+
+def _restored(app, page, **_):
+    _later_or_now(page, "restore")
