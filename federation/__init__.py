@@ -6,6 +6,8 @@ the entry point `federation = "federation:init_app"` of the group `bocage.extens
 """
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext
+
 from . import config, keys
 
 
@@ -16,13 +18,16 @@ class Federation:
 
 
 def init_app(app) -> None:
-    from . import negotiation, publish, routes
+    from . import admin, negotiation, publish, routes
     from wiki.app import csrf
     instance = app.extensions["bocage.instance"]
     app.extensions["bocage.federation"] = Federation(settings=config.load(instance),
                                                      keys=keys.load_or_create(instance.data))
     csrf.exempt(routes.bp)
     app.register_blueprint(routes.bp)
+    app.register_blueprint(admin.bp)             # the admin's page: CSRF like every form
+    app.extensions.setdefault("bocage.admin_tools", []).append(
+        ("federation_admin.home", lazy_gettext("Neighbouring territories: follow, followers, blocked domains")))
     app.before_request(negotiation.page_as_activity)
     app.after_request(negotiation.add_vary)
     publish.subscribe(app)

@@ -84,6 +84,28 @@ def csrf_token(client, path="/wiki/accueil/edit"):
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
+def sign_in(client, token, next_url=None):
+    """Sign in at /admin/connexion with an API token, through the real form."""
+    data = {"csrf_token": csrf_token(client, "/admin/connexion"), "token": token}
+    if next_url is not None:
+        data["next"] = next_url
+    return client.post("/admin/connexion", data=data)
+
+
+@pytest.fixture
+def en(client):
+    client.set_cookie("lang", "en")
+    return client
+
+
+@pytest.fixture
+def admin(en, token):
+    """The test client, signed in as an admin (pages in English)."""
+    r = sign_in(en, token)
+    assert r.status_code == 302 and r.headers["Location"] == "/admin", r.get_data(as_text=True)[:300]
+    return en
+
+
 @pytest.fixture
 def within(app):
     """Content functions in a request context of their own, closed before the client's requests

@@ -102,11 +102,11 @@ class FakeRemote:
         self.server.server_close()
 
 
-def follow_us(client, key, remote, name: str, ours: str, n: int = 1):
-    """Remote actor `name` follows our actor `ours` through our inbox, signed."""
+def follow_us(client, key, remote, name: str, ours: str, n: int = 1, base: str = "https://wiki.test"):
+    """Remote actor `name` follows our actor `ours` (on our `base`) through our inbox, signed."""
     actor = f"{remote.base}/users/{name}"
     activity = {"id": f"{remote.base}/activities/{name}-follow-{n}", "type": "Follow", "actor": actor,
-                "object": f"https://wiki.test/ap/actors/{ours}"}
+                "object": f"{base}/ap/actors/{ours}"}
     body = json.dumps(activity).encode()
     headers = sign_request(key, f"{actor}#main-key", "POST", "http://localhost/ap/inbox", body)
     response = client.post("/ap/inbox", data=body, headers=headers)

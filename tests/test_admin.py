@@ -8,7 +8,7 @@ from html import unescape
 
 import pytest
 
-from conftest import csrf_token
+from conftest import csrf_token, sign_in
 from tests_helpers import form_state, make_page, territory
 from wiki.content.tokens import create_token
 from wiki.fiches import entries
@@ -30,26 +30,6 @@ def instance_dir(tmp_path):
     (path / "forms").mkdir()
     (path / "forms" / "agenda.toml").write_text(MODERATED_AGENDA, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def en(client):
-    client.set_cookie("lang", "en")
-    return client
-
-
-def sign_in(client, token, next_url=None):
-    data = {"csrf_token": csrf_token(client, "/admin/connexion"), "token": token}
-    if next_url is not None:
-        data["next"] = next_url
-    return client.post("/admin/connexion", data=data)
-
-
-@pytest.fixture
-def admin(en, token):
-    r = sign_in(en, token)
-    assert r.status_code == 302 and r.headers["Location"] == "/admin", r.get_data(as_text=True)[:300]
-    return en
 
 
 def html_of(client, path, status=200):

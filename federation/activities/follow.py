@@ -6,7 +6,7 @@ from wiki.db import database
 
 from .. import actors, outbox, remote, urls
 from ..config import settings
-from ..models import Follower, Following
+from ..models import Follower, Following, RemoteActor
 
 
 def local_name(actor_id: str) -> str | None:
@@ -67,3 +67,17 @@ def follow(local: str, target) -> Following:
         raise
     outbox.publish(local, uid, doc, [target.inbox])
     return row
+
+
+def unfollow(local: str, actor_url: str) -> bool:
+    """Our actor `local` stops following `actor_url`: Undo{Follow} to it, the row forgotten."""
+    row = Following.get_or_none((Following.local == local) & (Following.actor == actor_url))
+    if row is None:
+        return False
+    follow = {"id": row.follow_id, "type": "Follow", "actor": urls.actor(local), "object": actor_url}
+    target = RemoteActor.get_or_none(RemoteActor.url == actor_url)
+    uid, doc = outbox.new_activity(local, "Undo", follow, to=[actor_url])
+    with database.atomic():
+        row.delete_instance()
+        outbox.publish(local, uid, doc, [target.inbox] if target else [])
+    return True

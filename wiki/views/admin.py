@@ -3,7 +3,7 @@
 Who is an admin is decided in `wiki/rights.py` only; every route here is `admin_required` except
 the sign-in page itself.
 """
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -13,6 +13,8 @@ from ..rights import admin_name, admin_required, is_admin, sign_in, sign_out
 from ..security import safe_next_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# Extensions add their admin pages to the admin home: (endpoint, label) pairs in this list.
+TOOLS_KEY = "bocage.admin_tools"
 
 
 @bp.get("/connexion", endpoint="sign_in")
@@ -47,7 +49,8 @@ def sign_out_post():
 @admin_required
 def home():
     return render_template("admin/index.html", pending=entries.pending_count(),
-                           forms=len(entries.catalogue().forms))
+                           forms=len(entries.catalogue().forms),
+                           tools=current_app.extensions.get(TOOLS_KEY, []))
 
 
 @bp.get("/moderation")
