@@ -34,5 +34,5 @@ def register_commands(group) -> None:
 
 
 def start_background(app):
-    from .worker import start_thread
-    return start_thread(app)
+    from .worker import start_process
+    return start_process(app)
