@@ -16,7 +16,7 @@ class Federation:
 
 
 def init_app(app) -> None:
-    from . import negotiation, publish, routes
+    from . import commons, negotiation, publish, routes
     from wiki.app import csrf
     instance = app.extensions["bocage.instance"]
     app.extensions["bocage.federation"] = Federation(settings=config.load(instance),
@@ -25,6 +25,7 @@ def init_app(app) -> None:
     app.register_blueprint(routes.bp)
     app.before_request(negotiation.page_as_activity)
     app.after_request(negotiation.add_vary)
+    app.context_processor(commons.links)
     publish.subscribe(app)
 
 

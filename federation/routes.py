@@ -3,7 +3,7 @@ import json
 
 from flask import Blueprint, abort, jsonify, redirect, request
 
-from . import actors, inbox, nodeinfo, paging, urls, webfinger
+from . import actors, commons, inbox, nodeinfo, paging, urls, webfinger
 from .models import Follower, Following, OutboxActivity
 from .negotiation import activity_response, wants_activity
 
@@ -104,3 +104,8 @@ def shared_inbox():
 def actor_inbox(name):
     _actor_or_404(name)
     return inbox.receive(name)
+
+
+@bp.get("/communs")
+def commons_page():
+    return commons.page()

@@ -158,3 +158,5 @@ def test_lormes_follows_redon_and_keeps_its_commons(territories):
     redon.api("PUT", "/api/pages/mobilite", json={"source": "# Mobilité partagée\n\nEt le **train**.",
                                                   "base_revision": revision})
     eventually(lambda: "train" in lormes.commons()[page_id]["content"], "the Update")
+    shown = requests.get(f"{lormes.url}/communs", timeout=10).text
+    assert "Mobilité partagée" in shown and "Fête du vélo" in shown and "Pays de Redon" in shown
