@@ -11,29 +11,15 @@ import time
 import pytest
 
 from federation.models import Delivery, Follower, OutboxActivity, RemoteActor, RemoteObject, SeenActivity
-from federation_helpers import FakeRemote, RemoteKey, federation_settings, sign_request
+from federation_helpers import RemoteKey, sign_request
 
 INBOX = "http://localhost/ap/inbox"
 OURS = "https://wiki.test/ap/actors/territoire-de-test"
 
 
-@pytest.fixture(scope="module")
-def key():
-    return RemoteKey()
-
-
 @pytest.fixture
-def remote(key):
-    server = FakeRemote()
-    server.add_actor("alice", key)
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def instance_dir(instance_dir):
-    federation_settings(instance_dir, allow_private_addresses=True, rate_limit_per_minute=20)
-    return instance_dir
+def instance_dir(federated):
+    return federated(rate_limit_per_minute=20)
 
 
 def follow(remote, n=1, **extra):
