@@ -18,7 +18,7 @@ class Federation:
 
 
 def init_app(app) -> None:
-    from . import admin, negotiation, publish, routes
+    from . import admin, commons, negotiation, publish, routes
     from wiki.app import csrf
     instance = app.extensions["bocage.instance"]
     app.extensions["bocage.federation"] = Federation(settings=config.load(instance),
@@ -30,6 +30,7 @@ def init_app(app) -> None:
         ("federation_admin.home", lazy_gettext("Neighbouring territories: follow, followers, blocked domains")))
     app.before_request(negotiation.page_as_activity)
     app.after_request(negotiation.add_vary)
+    app.context_processor(commons.links)
     publish.subscribe(app)
 
 
@@ -39,5 +40,5 @@ def register_commands(group) -> None:
 
 
 def start_background(app):
-    from .worker import start_thread
-    return start_thread(app)
+    from .worker import start_process
+    return start_process(app)

@@ -20,7 +20,8 @@ def register(group) -> None:
 @click.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
-def worker(directory, once):
+@click.option("--idle", default=1.0, show_default=True, help="Seconds to wait when nothing is due.")
+def worker(directory, once, idle):
     """Deliver the queued activities (runs until stopped)."""
     from .worker import run, run_once
     app = _app(directory)
@@ -31,7 +32,7 @@ def worker(directory, once):
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     click.echo(f"Delivering for {directory} (Ctrl-C stops).")
-    run(app, stop)
+    run(app, stop, idle=idle)
 
 
 @click.command()

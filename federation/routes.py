@@ -3,7 +3,7 @@ import json
 
 from flask import Blueprint, abort, jsonify, redirect, request
 
-from . import actors, inbox, nodeinfo, paging, urls, webfinger
+from . import actors, commons, inbox, nodeinfo, paging, urls, webfinger
 from .models import Follower, Following, OutboxActivity
 from .negotiation import activity_response, wants_activity
 
@@ -70,20 +70,14 @@ def instance_outbox():
                                               OutboxActivity.select().where(False), dict, total=0))
 
 
-@bp.get("/ap/actors/<name>/followers")
-def followers(name):
+@bp.get("/ap/actors/<name>/followers", defaults={"model": Follower, "box": "followers"})
+@bp.get("/ap/actors/<name>/following", defaults={"model": Following, "box": "following"})
+def relations(name, model, box):
+    """The accepted followers (or followings) of our actor `name`: remote actor ids."""
     _actor_or_404(name)
-    query = (Follower.select().where((Follower.local == name) & (Follower.status == "accepted"))
-             .order_by(Follower.id.desc()))
-    return activity_response(paging.paginated(f"{urls.actor(name)}/followers", query, lambda r: r.actor))
-
-
-@bp.get("/ap/actors/<name>/following")
-def following(name):
-    _actor_or_404(name)
-    query = (Following.select().where((Following.local == name) & (Following.status == "accepted"))
-             .order_by(Following.id.desc()))
-    return activity_response(paging.paginated(f"{urls.actor(name)}/following", query, lambda r: r.actor))
+    query = (model.select().where((model.local == name) & (model.status == "accepted"))
+             .order_by(model.id.desc()))
+    return activity_response(paging.paginated(f"{urls.actor(name)}/{box}", query, lambda r: r.actor))
 
 
 @bp.get("/ap/activities/<uid>")
@@ -104,3 +98,8 @@ def shared_inbox():
 def actor_inbox(name):
     _actor_or_404(name)
     return inbox.receive(name)
+
+
+@bp.get("/communs")
+def commons_page():
+    return commons.page()

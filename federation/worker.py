@@ -1,9 +1,15 @@
-"""The delivery worker: `bocage worker DIR`, or a thread of the development server.
+"""The delivery worker: `bocage worker DIR`, which `bocage serve` also starts next to gunicorn.
 
 It claims due rows (delivery.claim) and sends them from a pool of threads, each in an app
 context of its own. Stopping it (SIGTERM, Ctrl-C) lets the sends under way finish; a kill loses
-nothing (leases run out, see delivery.py)."""
+nothing (leases run out, see delivery.py).
+
+`bocage serve` runs it as a child process, not as a thread of gunicorn's master: the master forks
+its workers at any time (start, restarts), and an SQLite connection in use by a thread must not
+cross a fork (a worker then waited 10 s on a lock nobody released, in the end-to-end test)."""
 import logging
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -65,13 +71,16 @@ def run(app, stop: threading.Event, idle: float = 1.0) -> None:
                 stop.wait(idle)
 
 
-def start_thread(app):
-    """Run the worker in a daemon thread (the development server); returns its stopper."""
-    stop = threading.Event()
-    thread = threading.Thread(target=run, args=(app, stop, 0.5), name="bocage-worker", daemon=True)
-    thread.start()
+def start_process(app):
+    """Run `bocage worker DIR` as a child process (for `bocage serve`); returns its stopper."""
+    folder = str(app.extensions["bocage.instance"].path)
+    child = subprocess.Popen([sys.executable, "-m", "wiki.cli", "worker", folder, "--idle", "0.5"])
 
     def stopper():
-        stop.set()
-        thread.join(timeout=15)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
     return stopper

@@ -150,3 +150,32 @@ def federation_key(tmp_path_factory):
     """One RSA key made for the whole run (55 ms each): copied into each test instance."""
     from federation import keys
     return keys.load_or_create(tmp_path_factory.mktemp("key")).private_pem
+
+
+@pytest.fixture(scope="session")
+def key():
+    """The key of the remote server's actors (federation tests)."""
+    from federation_helpers import RemoteKey
+    return RemoteKey()
+
+
+@pytest.fixture
+def remote(key):
+    """Another fediverse server on 127.0.0.1 with the actors alice, bob and carol."""
+    from federation_helpers import FakeRemote
+    server = FakeRemote()
+    for name in ("alice", "bob", "carol"):
+        server.add_actor(name, key)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def federated(instance_dir):
+    """instance_dir with [federation] settings for tests on 127.0.0.1 (call with more settings)."""
+    from federation_helpers import federation_settings
+
+    def configure(**settings):
+        federation_settings(instance_dir, allow_private_addresses=True, **settings)
+        return instance_dir
+    return configure

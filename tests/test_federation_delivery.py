@@ -8,31 +8,16 @@ import pytest
 
 from federation import delivery, worker
 from federation.models import Delivery, OutboxActivity
-from federation_helpers import FakeRemote, RemoteKey, federation_settings, follow_us, verify_our_signature
+from federation_helpers import follow_us, verify_our_signature
 from wiki.content.pages import delete_page, save_page, undelete_page
 from wiki.db import utcnow
 
 SLUG = "territoire-de-test"
 
 
-@pytest.fixture(scope="module")
-def key():
-    return RemoteKey()
-
-
 @pytest.fixture
-def remote(key):
-    server = FakeRemote()
-    for name in ("alice", "bob", "carol"):
-        server.add_actor(name, key)
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def instance_dir(instance_dir):
-    federation_settings(instance_dir, allow_private_addresses=True)
-    return instance_dir
+def instance_dir(federated):
+    return federated()
 
 
 def rows(app, model, *where):

@@ -1,5 +1,5 @@
 """Federation, milestone 4, end to end: two real instances (`bocage serve`, gunicorn, each with
-its delivery worker thread) on 127.0.0.1; Lormes follows Pays de Redon with `bocage follow`,
+its delivery worker process) on 127.0.0.1; Lormes follows Pays de Redon with `bocage follow`,
 Redon publishes a page and a fiche, edits and trashes the page, and Lormes keeps them as commons."""
 import contextlib
 import os
@@ -57,7 +57,7 @@ class Territory:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "wiki.cli", "serve", str(self.folder), "--host", "127.0.0.1",
-                 "--port", str(self.port), "--workers", "1"],
+                 "--port", str(self.port), "--workers", "2"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and self.proc.poll() is None:
@@ -158,3 +158,5 @@ def test_lormes_follows_redon_and_keeps_its_commons(territories):
     redon.api("PUT", "/api/pages/mobilite", json={"source": "# Mobilité partagée\n\nEt le **train**.",
                                                   "base_revision": revision})
     eventually(lambda: "train" in lormes.commons()[page_id]["content"], "the Update")
+    shown = requests.get(f"{lormes.url}/communs", timeout=10).text
+    assert "Mobilité partagée" in shown and "Fête du vélo" in shown and "Pays de Redon" in shown

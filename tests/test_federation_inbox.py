@@ -11,29 +11,15 @@ import time
 import pytest
 
 from federation.models import Delivery, Follower, OutboxActivity, RemoteActor, RemoteObject, SeenActivity
-from federation_helpers import FakeRemote, RemoteKey, federation_settings, sign_request
+from federation_helpers import RemoteKey, sign_request
 
 INBOX = "http://localhost/ap/inbox"
 OURS = "https://wiki.test/ap/actors/territoire-de-test"
 
 
-@pytest.fixture(scope="module")
-def key():
-    return RemoteKey()
-
-
 @pytest.fixture
-def remote(key):
-    server = FakeRemote()
-    server.add_actor("alice", key)
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def instance_dir(instance_dir):
-    federation_settings(instance_dir, allow_private_addresses=True, rate_limit_per_minute=20)
-    return instance_dir
+def instance_dir(federated):
+    return federated(rate_limit_per_minute=20)
 
 
 def follow(remote, n=1, **extra):
@@ -254,3 +240,29 @@ def test_manual_follow_requests_wait_for_an_admin(app, client, key, remote, inst
     with app.app_context():
         assert Follower.get().status == "accepted"
         assert json.loads(OutboxActivity.get().document)["type"] == "Accept"
+
+
+def test_the_commons_page_shows_what_neighbours_share(app, client, key, remote):
+    _we_follow_alice(app, client, key, remote)
+    actor = f"{remote.base}/users/alice"
+    shared = [_note(remote, 1, name="Jardin des voisins", summary="Un potager <b>ouvert</b>"),
+              _note(remote, 2, name="Piège", url="javascript:alert(1)"),
+              _note(remote, 3, name="Retiré")]
+    for n, obj in enumerate(shared):
+        post(client, key, remote, {"id": f"{remote.base}/activities/s{n}", "type": "Create", "actor": actor, "object": obj})
+    post(client, key, remote, {"id": f"{remote.base}/activities/del", "type": "Delete", "actor": actor,
+                               "object": f"{remote.base}/objects/3"})
+    html = client.get("/communs").get_data(as_text=True)
+    assert "Communs des territoires voisins" in html and "Jardin des voisins" in html and "Alice" in html
+    assert "CC BY 4.0" in html and "Retiré" not in html
+    assert "javascript:" not in html and f'href="{remote.base}/objects/2"' in html
+    assert "<b>ouvert</b>" not in html                       # a summary is plain text
+    assert 'href="/communs"' in client.get("/wiki/accueil").get_data(as_text=True)      # in the menu
+    other = client.get("/communs?territoire=https://elsewhere.example/x").get_data(as_text=True)
+    assert "Jardin des voisins" not in other
+
+
+def test_bovine_jsonld_and_its_network_loader_are_never_imported(client, key, remote):
+    import sys
+    post(client, key, remote, follow(remote))
+    assert "bovine.jsonld" not in sys.modules

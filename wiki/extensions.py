@@ -12,8 +12,8 @@ repeats:
 
 `function(app)` is called at the end of the app factory. The module may also define
 `register_commands(group)` (adds commands to `bocage`) and `start_background(app)` (a service
-the development server runs next to it, e.g. the delivery worker; returns a callable that stops
-it). An extension that cannot be imported is logged and skipped: the wiki still starts.
+`bocage serve` runs next to it, e.g. the delivery worker; returns a callable that stops it).
+An extension that cannot be imported is logged and skipped: the wiki still starts.
 """
 import importlib
 import logging

@@ -31,6 +31,16 @@ def _number(value, limit):
     return number if -limit <= number <= limit else None
 
 
+def _web_address(value) -> str:
+    """The object's `url` (a string, a Link, a list of them) when it is an http(s) address."""
+    from . import id_of
+    value = value[0] if isinstance(value, list) and value else value
+    url = id_of(value) if isinstance(value, (str, dict)) else ""
+    if isinstance(value, dict) and value.get("href"):
+        url = str(value["href"])
+    return url[:500] if url.startswith(("https://", "http://")) else ""
+
+
 def values_of(obj: dict, sender) -> dict:
     from . import id_of
     location = obj.get("location")
@@ -46,7 +56,7 @@ def values_of(obj: dict, sender) -> dict:
         name=sanitize_text_line(str(obj.get("name") or ""))[:300],
         summary=sanitize_text_line(str(obj.get("summary") or ""))[:2000],
         content=sanitize(str(obj.get("content") or ""))[:200_000],
-        url=id_of(obj.get("url") if not isinstance(obj.get("url"), list) else obj["url"][0])[:500],
+        url=_web_address(obj.get("url")),
         licence=sanitize_text_line(str(obj.get("license") or obj.get("licence") or ""))[:200],
         published=_moment(obj.get("published")), updated=_moment(obj.get("updated")),
         starts=_moment(obj.get("startTime")), lat=lat, lon=lon,
