@@ -167,3 +167,18 @@ def test_a_claimed_row_of_a_killed_worker_is_delivered_once_its_lease_ends(app, 
         Delivery.update(lease_until=utcnow() - timedelta(seconds=1)).execute()    # the lease ran out
     assert run(app) == 1 and run(app) == 0
     assert len(remote.received) == 1
+
+
+def test_a_new_follower_gets_what_is_already_published(app, client, key, remote, within):
+    with within():
+        kept = save_page("mare", "# La mare\n\nDes grenouilles.")
+        save_page("mare", "# La mare\n\nDes tritons.", base_revision=kept.revision.id)
+        save_page("vieille", "# Vieille\n\ntexte")
+        delete_page("vieille")
+    follow_us(client, key, remote, "alice", SLUG)
+    queued = rows(app, Delivery)
+    accept, *backfill = sorted(queued, key=lambda d: d.next_attempt)
+    assert json.loads(OutboxActivity.get_by_id(accept.activity).document)["type"] == "Accept"
+    sent = [json.loads(OutboxActivity.get_by_id(d.activity).document) for d in backfill]
+    assert [(a["type"], a["object"]["name"]) for a in sent] == [("Update", "La mare")]   # latest, not the trashed one
+    assert backfill[0].inbox == f"{remote.base}/inbox" and backfill[0].next_attempt > accept.next_attempt

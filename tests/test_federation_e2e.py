@@ -119,6 +119,7 @@ def territories(tmp_path, federation_key):
 
 def test_lormes_follows_redon_and_keeps_its_commons(territories):
     redon, lormes = territories
+    redon.api("PUT", "/api/pages/avant", json={"source": "# Écrit avant\n\nDéjà là.", "base_revision": None})
     done = lormes.bocage("follow", str(lormes.folder), f"@{redon.slug}@{redon.host}")
     assert done.returncode == 0, done.stderr
     redon_actor = f"{redon.url}/ap/actors/{redon.slug}"
@@ -142,6 +143,7 @@ def test_lormes_follows_redon_and_keeps_its_commons(territories):
         "titre": "Fête du vélo", "dates": {"debut": "2027-06-05T10:00", "fin": "2027-06-05T18:00"},
         "lieu": {"adresse": "Quai Duguay-Trouin, Redon", "lat": 47.65, "lon": -2.08},
         "contact": "secret@example.org"}})
+    eventually(lambda: f"{redon.url}/wiki/avant" in lormes.commons(), "what Redon had published before")
     page_id = f"{redon.url}/wiki/mobilite"
     entry_id = f"{redon.url}/wiki/{entry['name']}"
     commons = eventually(lambda: (c := lormes.commons()) and page_id in c and entry_id in c and c,

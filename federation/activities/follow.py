@@ -31,6 +31,7 @@ def received(activity: dict, sender):
                             status="accepted" if row.status == "accepted" else status).where(Follower.id == row.id).execute()
     if status == "accepted" or (row is not None and row.status == "accepted"):
         answer(local, sender, activity, "Accept")
+        outbox.backfill(local, inbox)
     return None
 
 
@@ -53,6 +54,8 @@ def decide(local: str, actor_url: str, accept: bool) -> bool:
     else:
         row.delete_instance()
     answer(local, sender, follow, "Accept" if accept else "Reject")
+    if accept:
+        outbox.backfill(local, row.inbox)
     return True
 
 
