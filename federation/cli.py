@@ -13,6 +13,7 @@ def _app(directory):
 def register(group) -> None:
     group.add_command(worker)
     group.add_command(follow)
+    group.add_command(unfollow)
     group.add_command(followers)
     group.add_command(block)
 
@@ -52,6 +53,26 @@ def follow(directory, handle, local):
             raise click.ClickException(str(exc)) from None
         send_follow(local, target)
     click.echo(f"{local} asked to follow {target.url}; the worker delivers the request.")
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("handle")
+@click.option("--as", "local", default="", help="Our actor that follows (default: the territory).")
+def unfollow(directory, handle, local):
+    """Stop following a remote actor (@name@host or its URL): sends Undo."""
+    from . import resolve
+    from .activities.follow import unfollow as send_undo
+    app = _app(directory)
+    with app.test_request_context():
+        local = local or app.extensions["bocage.instance"].slug
+        try:
+            target = resolve.actor(handle)
+        except resolve.RemoteError as exc:
+            raise click.ClickException(str(exc)) from None
+        if not send_undo(local, target):
+            raise click.ClickException(f"{local} does not follow {target.url}")
+    click.echo(f"{local} no longer follows {target.url}.")
 
 
 @click.command()

@@ -265,3 +265,18 @@ def test_bovine_jsonld_and_its_network_loader_are_never_imported(client, key, re
     import sys
     post(client, key, remote, follow(remote))
     assert "bovine.jsonld" not in sys.modules
+
+
+def test_unfollowing_sends_undo_of_our_follow(app, client, key, remote):
+    from federation import remote as remote_actors
+    from federation.activities.follow import unfollow
+    from federation.models import Following
+    _we_follow_alice(app, client, key, remote)
+    with app.test_request_context():
+        assert unfollow("territoire-de-test", remote_actors.actor(f"{remote.base}/users/alice"))
+        follow_id = json.loads(OutboxActivity.get(OutboxActivity.type == "Follow").document)["id"]
+        undo = json.loads(OutboxActivity.get(OutboxActivity.type == "Undo").document)
+        assert undo["object"] == {"id": follow_id, "type": "Follow", "actor": OURS, "object": f"{remote.base}/users/alice"}
+        assert Following.select().count() == 0
+        assert Delivery.select().where(Delivery.inbox == f"{remote.base}/users/alice/inbox").count() == 2
+        assert not unfollow("territoire-de-test", remote_actors.actor(f"{remote.base}/users/alice"))

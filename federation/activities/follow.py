@@ -1,7 +1,5 @@
 """Follow: someone follows one of our actors (accepted at once, or held for an admin with
 `accept_follows = "manual"`); and our own Follow of a remote actor."""
-from peewee import IntegrityError
-
 from wiki.db import database
 
 from .. import actors, outbox, remote, urls
@@ -62,11 +60,21 @@ def decide(local: str, actor_url: str, accept: bool) -> bool:
 def follow(local: str, target) -> Following:
     """Our actor `local` follows the remote actor `target` (a RemoteActor)."""
     uid, doc = outbox.new_activity(local, "Follow", target.url, to=[target.url])
-    try:
-        with database.atomic():
-            Following.delete().where((Following.local == local) & (Following.actor == target.url)).execute()
-            row = Following.create(local=local, actor=target.url, follow_id=doc["id"])
-    except IntegrityError:
-        raise
+    with database.atomic():
+        Following.delete().where((Following.local == local) & (Following.actor == target.url)).execute()
+        row = Following.create(local=local, actor=target.url, follow_id=doc["id"])
     outbox.publish(local, uid, doc, [target.inbox])
     return row
+
+
+def unfollow(local: str, target) -> bool:
+    """Our actor `local` stops following `target`: Undo of our Follow, and the row goes."""
+    row = Following.get_or_none((Following.local == local) & (Following.actor == target.url))
+    if row is None:
+        return False
+    ours = {"id": row.follow_id, "type": "Follow", "actor": urls.actor(local), "object": target.url}
+    uid, doc = outbox.new_activity(local, "Undo", ours, to=[target.url])
+    with database.atomic():
+        row.delete_instance()
+        outbox.publish(local, uid, doc, [target.inbox])
+    return True
