@@ -182,3 +182,25 @@ def test_a_new_follower_gets_what_is_already_published(app, client, key, remote,
     sent = [json.loads(OutboxActivity.get_by_id(d.activity).document) for d in backfill]
     assert [(a["type"], a["object"]["name"]) for a in sent] == [("Update", "La mare")]   # latest, not the trashed one
     assert backfill[0].inbox == f"{remote.base}/inbox" and backfill[0].next_attempt > accept.next_attempt
+
+
+def test_a_dead_server_with_many_rows_costs_one_retry_not_one_timeout_each(app, remote):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))                             # refused at once
+    try:
+        dead = [_pending(app, f"http://127.0.0.1:{closed.getsockname()[1]}/inbox") for _ in range(30)]
+        good = [_pending(app, f"{remote.base}/users/{name}/inbox") for name in ("alice", "bob")]
+        with app.app_context():
+            claimed = delivery.claim(limit=20)
+        assert sum(r.id in dead for r in claimed) == delivery.PER_HOST and {r.id for r in claimed} >= set(good)
+        with app.app_context():
+            Delivery.update(lease_until=None).execute()
+        run(app)
+        by_id = {r.id: r for r in rows(app, Delivery)}
+        assert all(by_id[i].status == "done" for i in good)
+        tried = [i for i in dead if by_id[i].attempts]
+        assert 1 <= len(tried) <= delivery.PER_HOST
+        assert all(by_id[i].status == "pending" and by_id[i].next_attempt > utcnow() for i in dead)   # all postponed
+        assert run(app) == 0
+    finally:
+        closed.close()
