@@ -20,14 +20,18 @@ def register(group) -> None:
 
 @click.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
-@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--once", is_flag=True, help="Deliver what is due, until nothing is, then exit.")
 @click.option("--idle", default=1.0, show_default=True, help="Seconds to wait when nothing is due.")
 def worker(directory, once, idle):
     """Deliver the queued activities (runs until stopped)."""
     from .worker import run, run_once
     app = _app(directory)
     if once:
-        click.echo(f"{run_once(app)} deliveries handled.")
+        total = handled = run_once(app)
+        while handled:
+            handled = run_once(app)
+            total += handled
+        click.echo(f"{total} deliveries handled.")
         return
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
