@@ -280,3 +280,12 @@ def test_unfollowing_sends_undo_of_our_follow(app, client, key, remote):
         assert Following.select().count() == 0
         assert Delivery.select().where(Delivery.inbox == f"{remote.base}/users/alice/inbox").count() == 2
         assert not unfollow("territoire-de-test", remote_actors.actor(f"{remote.base}/users/alice"))
+
+
+def test_blocking_a_domain_blocks_its_subdomains_and_ports_only(app):
+    from federation import blocklist
+    with app.app_context():
+        assert blocklist.block("Example.org.") and not blocklist.block("example.org")
+        assert blocklist.is_blocked("a.b.example.org") and blocklist.is_blocked("example.org:8443")
+        assert not blocklist.is_blocked("badexample.org") and not blocklist.is_blocked("example.org.evil")
+        assert blocklist.unblock("example.org") and not blocklist.is_blocked("a.example.org")
