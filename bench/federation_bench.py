@@ -9,8 +9,6 @@ Only talks to loopback: the sink servers listen on 127.0.0.2-127.0.0.51 (Linux r
 Targets (issue 4): fan-out ≤ 20 s with one worker process, inbox ≥ 300 activities/s.
 """
 import argparse
-import base64
-import hashlib
 import json
 import os
 import shutil
@@ -21,7 +19,6 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 

@@ -1,7 +1,7 @@
 """Federation end to end: two real instances (`bocage serve`, gunicorn, each with its delivery
 worker process) on 127.0.0.1. Redon follows Lormes by its settings; Lormes follows Redon with
 `bocage follow` and gets what Redon had already published; Redon publishes a page and a fiche
-and edits the page; Lormes keeps them as commons and shows them on /communs."""
+and edits the page; Lormes keeps them as commons, shows them on /communs, and unfollows."""
 import pytest
 import requests
 
@@ -70,3 +70,7 @@ def test_lormes_follows_redon_and_keeps_its_commons(territories):
     eventually(lambda: "train" in lormes.commons()[page_id]["content"], "the Update")
     shown = requests.get(f"{lormes.url}/communs", timeout=10).text
     assert "Mobilité partagée" in shown and "Fête du vélo" in shown and "Pays de Redon" in shown
+
+    done = lormes.bocage("unfollow", str(lormes.folder), redon_actor)
+    assert done.returncode == 0, done.stderr
+    eventually(lambda: followers() == [] or None, "Redon to drop its follower after the Undo")
