@@ -4,7 +4,7 @@ signed deliveries through a queue, an inbox that trusts nothing. See docs/federa
 The wiki core never imports this package: it is an extension (wiki/extensions.py) declared as
 the entry point `federation = "federation:init_app"` of the group `bocage.extensions`.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext
 
@@ -15,6 +15,7 @@ from . import config, keys
 class Federation:
     settings: config.Settings
     keys: keys.KeyPair
+    blocked: dict = field(default_factory=dict)      # blocklist's cache
 
 
 def init_app(app) -> None:

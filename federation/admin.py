@@ -60,7 +60,8 @@ def follow_post():
 @admin_required
 def unfollow_post():
     local = _local(request.form.get("local", ""))
-    if local and unfollow(local, request.form.get("actor", "")):
+    target = RemoteActor.get_or_none(RemoteActor.url == request.form.get("actor", ""))
+    if local and target and unfollow(local, target):
         flash(_("You no longer follow this territory: what it sends is not received any more."), "notice")
     else:
         flash(_("This territory was not followed."), "error")

@@ -13,20 +13,25 @@ def _app(directory):
 def register(group) -> None:
     group.add_command(worker)
     group.add_command(follow)
+    group.add_command(unfollow)
     group.add_command(followers)
     group.add_command(block)
 
 
 @click.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
-@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--once", is_flag=True, help="Deliver what is due, until nothing is, then exit.")
 @click.option("--idle", default=1.0, show_default=True, help="Seconds to wait when nothing is due.")
 def worker(directory, once, idle):
     """Deliver the queued activities (runs until stopped)."""
     from .worker import run, run_once
     app = _app(directory)
     if once:
-        click.echo(f"{run_once(app)} deliveries handled.")
+        total = handled = run_once(app)
+        while handled:
+            handled = run_once(app)
+            total += handled
+        click.echo(f"{total} deliveries handled.")
         return
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -35,14 +40,9 @@ def worker(directory, once, idle):
     run(app, stop, idle=idle)
 
 
-@click.command()
-@click.argument("directory", type=click.Path(exists=True, file_okay=False))
-@click.argument("handle")
-@click.option("--as", "local", default="", help="Our actor that follows (default: the territory).")
-def follow(directory, handle, local):
-    """Follow a remote actor: @name@host (WebFinger) or its URL."""
+def _on_remote(directory, handle, local, action):
+    """Resolve `handle`, then `action(local, remote actor)` in a request context; the actor."""
     from . import resolve
-    from .activities.follow import follow as send_follow
     app = _app(directory)
     with app.test_request_context():
         local = local or app.extensions["bocage.instance"].slug
@@ -50,8 +50,35 @@ def follow(directory, handle, local):
             target = resolve.actor(handle)
         except resolve.RemoteError as exc:
             raise click.ClickException(str(exc)) from None
-        send_follow(local, target)
+        if action(local, target) is False:
+            raise click.ClickException(f"{local} does not follow {target.url}")
+    return local, target
+
+
+_HANDLE = click.argument("handle")
+_AS = click.option("--as", "local", default="", help="Our actor that follows (default: the territory).")
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@_HANDLE
+@_AS
+def follow(directory, handle, local):
+    """Follow a remote actor: @name@host (WebFinger) or its URL."""
+    from .activities.follow import follow as send_follow
+    local, target = _on_remote(directory, handle, local, send_follow)
     click.echo(f"{local} asked to follow {target.url}; the worker delivers the request.")
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@_HANDLE
+@_AS
+def unfollow(directory, handle, local):
+    """Stop following a remote actor (@name@host or its URL): sends Undo."""
+    from .activities.follow import unfollow as send_undo
+    local, target = _on_remote(directory, handle, local, send_undo)
+    click.echo(f"{local} no longer follows {target.url}.")
 
 
 @click.command()

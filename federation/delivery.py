@@ -6,13 +6,15 @@
 - 2xx: done. 429, 5xx, timeouts, refused connections: again later, after `Retry-After` when the
   answer has one, else `attempts**4 + 15` seconds (as Mastodon) plus up to 25 % jitter, for
   about `GIVE_UP_AFTER` days; other 4xx: dead (the inbox will never take it);
-- each destination is its own row, sent from a thread pool with short timeouts: a dead server
-  holds up one thread for one timeout, never the others.
+- each destination is its own row, sent from a thread pool with short timeouts, at most
+  `PER_HOST` rows of one server at a time; when a server does not answer, its other rows wait
+  for the same retry: a dead server costs one timeout per retry and never holds up the others.
 """
 import logging
 import random
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from wiki import outbound
 from wiki.db import database, locked, utcnow, write_transaction
@@ -23,18 +25,27 @@ from .models import Delivery, OutboxActivity
 
 log = logging.getLogger("federation.delivery")
 GIVE_UP_AFTER = timedelta(days=7)
+PER_HOST = 4
 TIMEOUT = 5.0
 CONTENT_TYPE = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 
 
-def claim(limit: int = 50) -> list[Delivery]:
+def claim(limit: int = 50, per_host: int = PER_HOST) -> list[Delivery]:
+    """Lease up to `limit` due rows, at most `per_host` for one server: a server that is slow
+    or down cannot take every thread of the worker."""
     now = utcnow()
     lease = timedelta(seconds=settings().delivery_lease_seconds)
     with write_transaction():
-        rows = list(locked(Delivery.select().where(
+        candidates = list(locked(Delivery.select().where(
             (Delivery.status == "pending") & (Delivery.next_attempt <= now)
             & (Delivery.lease_until.is_null() | (Delivery.lease_until < now)))
-            .order_by(Delivery.next_attempt).limit(limit)))
+            .order_by(Delivery.next_attempt).limit(limit * 4)))
+        taken, rows = {}, []
+        for row in candidates:
+            host = urls.host_of(row.inbox)
+            if taken.get(host, 0) < per_host and len(rows) < limit:
+                taken[host] = taken.get(host, 0) + 1
+                rows.append(row)
         if rows:
             Delivery.update(lease_until=now + lease).where(Delivery.id.in_([r.id for r in rows])).execute()
     return rows
@@ -87,9 +98,20 @@ def settle(row: Delivery, status: int | None, error: str, wait: timedelta | None
     with database.atomic():
         Delivery.update(status=outcome, attempts=Delivery.attempts + 1, next_attempt=next_attempt,
                         lease_until=None, last_error=error[:500]).where(Delivery.id == row.id).execute()
+        if status is None and outcome == "pending":
+            _postpone_host(row, next_attempt)
     if outcome != "done":
         log.info("delivery %s to %s: %s (%s)", row.id, row.inbox, outcome, error)
     return outcome
+
+
+def _postpone_host(row: Delivery, until) -> None:
+    """The server did not answer: its other waiting rows wait as long (without counting an
+    attempt), so that a dead server costs one timeout per retry, not one per activity."""
+    parts = urlsplit(row.inbox)
+    Delivery.update(next_attempt=until).where(
+        (Delivery.status == "pending") & Delivery.inbox.startswith(f"{parts.scheme}://{parts.netloc}/")
+        & (Delivery.next_attempt < until) & Delivery.lease_until.is_null()).execute()
 
 
 def deliver(row: Delivery) -> str:

@@ -5,7 +5,8 @@ size (413) · RFC 9421-only or unsigned (401) · blocked domain (403, before any
 · rate per domain (429) · Date window and Digest (401) · JSON (400) · the signature, with the
 key refetched once (401) · the key's owner is the activity's actor, and the ids the activity
 creates or changes are on the actor's host (401) · already seen (202, not applied again)
-· applied (202).
+· applied (202), in one transaction with its id marked seen; an activity we do nothing with
+(a Create from an actor not followed yet) is not marked, so that it counts when it comes again.
 """
 import json
 import logging
@@ -115,15 +116,15 @@ def receive(local: str | None) -> Response:
         sender = _verified_actor(headers, body, activity)
     except httpsig.Refused as refused:
         return _answer(refused.status, refused.reason)
-    if activity.get("id"):
-        try:
-            with database.atomic():
-                SeenActivity.create(activity_id=str(activity["id"])[:500])
-        except IntegrityError:
-            log.info("inbox: %s already received", activity["id"])
-            return _answer(202)
     try:
-        activities.handle(activity, sender, local)
-    except activities.Ignored as exc:
-        log.info("inbox: %s %s ignored: %s", activity.get("type"), activity.get("id"), exc)
+        with database.atomic() as transaction:
+            if activity.get("id"):
+                SeenActivity.create(activity_id=str(activity["id"])[:500])
+            try:
+                activities.handle(activity, sender, local)
+            except activities.Ignored as exc:        # not seen: it may count later (after an Accept)
+                transaction.rollback()
+                log.info("inbox: %s %s ignored: %s", activity.get("type"), activity.get("id"), exc)
+    except IntegrityError:
+        log.info("inbox: %s already received", activity.get("id"))
     return _answer(202)

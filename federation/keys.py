@@ -4,7 +4,7 @@ Made at `bocage init` or, for an instance older than federation, at its first st
 actor of the instance signs with it under its own key id (`<actor>#main-key`, owner the actor):
 they all speak for the same server. RSA because bovine signs HTTP requests as rsa-sha256.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bovine.crypto import generate_rsa_public_private_key
@@ -18,9 +18,10 @@ FILE = "federation-key.pem"
 class KeyPair:
     public_pem: str
     private_pem: str
+    private_key: object = field(repr=False, compare=False)     # loaded once: 80 ms each time
 
     def secret(self, key_id: str) -> CryptographicSecret:
-        return CryptographicSecret.from_pem(key_id, self.private_pem)
+        return CryptographicSecret(key_id, self.private_key)
 
 
 def load_or_create(data_dir: Path) -> KeyPair:
@@ -36,4 +37,4 @@ def load_or_create(data_dir: Path) -> KeyPair:
     key = serialization.load_pem_private_key(private.encode("ascii"), password=None)
     public = key.public_key().public_bytes(serialization.Encoding.PEM,
                                            serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
-    return KeyPair(public_pem=public, private_pem=private)
+    return KeyPair(public_pem=public, private_pem=private, private_key=key)

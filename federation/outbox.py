@@ -2,8 +2,11 @@
 for delivery, one row per destination inbox, in the same transaction."""
 import json
 import uuid
+from datetime import timedelta
 
-from wiki.db import database
+from peewee import fn
+
+from wiki.db import database, utcnow
 
 from . import urls
 from .models import Delivery, Follower, OutboxActivity
@@ -50,3 +53,20 @@ def _object_id(doc: dict) -> str:
 def was_published(object_id: str) -> bool:
     return OutboxActivity.select().where((OutboxActivity.object_id == object_id)
                                          & (OutboxActivity.type == "Create")).exists()
+
+
+def backfill(local: str, inbox: str, delay: timedelta = timedelta(seconds=3)) -> int:
+    """Queue for a new follower's `inbox` the latest activity about each object `local` still
+    publishes (not deleted), after `delay` so that the Accept arrives first. Receivers drop the
+    activity ids they already have."""
+    latest = (OutboxActivity.select(fn.MAX(OutboxActivity.id))
+              .where((OutboxActivity.local == local) & (OutboxActivity.type.in_(("Create", "Update", "Delete"))))
+              .group_by(OutboxActivity.object_id))
+    ids = [i for (i,) in OutboxActivity.select(OutboxActivity.id)
+           .where(OutboxActivity.id.in_(latest) & (OutboxActivity.type != "Delete")).tuples()]
+    when = utcnow() + delay
+    with database.atomic():
+        for start in range(0, len(ids), 500):
+            Delivery.insert_many([{"activity": i, "inbox": inbox, "signer": local, "next_attempt": when}
+                                  for i in ids[start:start + 500]]).execute()
+    return len(ids)

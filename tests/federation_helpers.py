@@ -2,16 +2,27 @@
 as seen from the network: actor documents, WebFinger, an inbox that records what it gets), and
 signatures written the way other servers write them."""
 import base64
+import contextlib
 import hashlib
 import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
+
+import requests
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def federation_settings(folder, **settings):
@@ -128,3 +139,89 @@ def verify_our_signature(public_pem: str, method: str, path: str, headers: dict,
     load_pem_public_key(public_pem.encode()).verify(base64.b64decode(fields["signature"]), "\n".join(lines).encode(),
                                                     padding.PKCS1v15(), hashes.SHA256())
     return fields["keyId"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Territory:
+    """An instance folder served by `bocage serve` (gunicorn, 2 workers, its delivery worker)
+    on a free port of 127.0.0.1 (`host_name="localhost"` to name it so)."""
+
+    def __init__(self, tmp_path, name, key, host_name="127.0.0.1", **settings):
+        from wiki import create_app
+        from wiki.content.tokens import create_token
+        from wiki.db import database
+        from wiki.instance import init_instance
+        self.port = free_port()
+        self.host = f"{host_name}:{self.port}"
+        self.url = f"http://{self.host}"
+        self.folder = tmp_path / name.lower().replace(" ", "-")
+        instance = init_instance(self.folder, name, self.host)
+        self.slug = instance.slug
+        (self.folder / "data" / "federation-key.pem").write_text(key)
+        federation_settings(self.folder, scheme="http", allow_private_addresses=True, **settings)
+        self.env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}
+        self.env.pop("BOCAGE_DATABASE_URL", None)
+        app = create_app(self.folder)
+        with app.app_context():
+            self.token = create_token("robot")
+        app.extensions["bocage.search"].close()
+        if not database.is_closed():
+            database.close()
+        database.obj.close_all()
+        self.log = tmp_path / f"{self.slug}.log"
+        self.proc = None
+
+    def start(self):
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "wiki.cli", "serve", str(self.folder), "--host", "127.0.0.1",
+                 "--port", str(self.port), "--workers", "2"],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(self.url + "/.well-known/nodeinfo", timeout=1).status_code == 200:
+                    return self
+            time.sleep(0.1)
+        raise AssertionError(f"{self.slug} did not start:\n{self.output()}")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def output(self):
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def bocage(self, *args):
+        return subprocess.run([sys.executable, "-m", "wiki.cli", *args], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True, timeout=60)
+
+    def api(self, method, path, **kwargs):
+        response = requests.request(method, self.url + path, timeout=10,
+                                    headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def commons(self):
+        with contextlib.closing(sqlite3.connect(self.folder / "data" / "bocage.db")) as db:
+            db.row_factory = sqlite3.Row
+            return {row["object_id"]: dict(row) for row in db.execute("SELECT * FROM remote_object")}
+
+
+def eventually(check, what, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -167,3 +167,40 @@ def test_a_claimed_row_of_a_killed_worker_is_delivered_once_its_lease_ends(app, 
         Delivery.update(lease_until=utcnow() - timedelta(seconds=1)).execute()    # the lease ran out
     assert run(app) == 1 and run(app) == 0
     assert len(remote.received) == 1
+
+
+def test_a_new_follower_gets_what_is_already_published(app, client, key, remote, within):
+    with within():
+        kept = save_page("mare", "# La mare\n\nDes grenouilles.")
+        save_page("mare", "# La mare\n\nDes tritons.", base_revision=kept.revision.id)
+        save_page("vieille", "# Vieille\n\ntexte")
+        delete_page("vieille")
+    follow_us(client, key, remote, "alice", SLUG)
+    queued = rows(app, Delivery)
+    accept, *backfill = sorted(queued, key=lambda d: d.next_attempt)
+    assert json.loads(OutboxActivity.get_by_id(accept.activity).document)["type"] == "Accept"
+    sent = [json.loads(OutboxActivity.get_by_id(d.activity).document) for d in backfill]
+    assert [(a["type"], a["object"]["name"]) for a in sent] == [("Update", "La mare")]   # latest, not the trashed one
+    assert backfill[0].inbox == f"{remote.base}/inbox" and backfill[0].next_attempt > accept.next_attempt
+
+
+def test_a_dead_server_with_many_rows_costs_one_retry_not_one_timeout_each(app, remote):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))                             # refused at once
+    try:
+        dead = [_pending(app, f"http://127.0.0.1:{closed.getsockname()[1]}/inbox") for _ in range(30)]
+        good = [_pending(app, f"{remote.base}/users/{name}/inbox") for name in ("alice", "bob")]
+        with app.app_context():
+            claimed = delivery.claim(limit=20)
+        assert sum(r.id in dead for r in claimed) == delivery.PER_HOST and {r.id for r in claimed} >= set(good)
+        with app.app_context():
+            Delivery.update(lease_until=None).execute()
+        run(app)
+        by_id = {r.id: r for r in rows(app, Delivery)}
+        assert all(by_id[i].status == "done" for i in good)
+        tried = [i for i in dead if by_id[i].attempts]
+        assert 1 <= len(tried) <= delivery.PER_HOST
+        assert all(by_id[i].status == "pending" and by_id[i].next_attempt > utcnow() for i in dead)   # all postponed
+        assert run(app) == 0
+    finally:
+        closed.close()

@@ -1,107 +1,15 @@
-"""Federation, milestone 4, end to end: two real instances (`bocage serve`, gunicorn, each with
-its delivery worker process) on 127.0.0.1; Lormes follows Pays de Redon with `bocage follow`,
-Redon publishes a page and a fiche, edits and trashes the page, and Lormes keeps them as commons."""
-import contextlib
-import os
-import socket
-import sqlite3
-import subprocess
-import sys
-import time
-from pathlib import Path
-
+"""Federation end to end: two real instances (`bocage serve`, gunicorn, each with its delivery
+worker process) on 127.0.0.1. Redon follows Lormes by its settings; Lormes follows Redon with
+`bocage follow` and gets what Redon had already published; Redon publishes a page and a fiche
+and edits the page; Lormes keeps them as commons, shows them on /communs, and unfollows."""
 import pytest
 import requests
 
 import conftest
-from federation_helpers import federation_settings
-from wiki import create_app
-from wiki.content.tokens import create_token
-from wiki.db import database
-from wiki.instance import init_instance
+from federation_helpers import Territory, eventually
 
-ROOT = Path(__file__).resolve().parents[1]
 AS = {"Accept": "application/activity+json"}
 pytestmark = pytest.mark.skipif(bool(conftest.POSTGRES), reason="two servers, two SQLite databases")
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Territory:
-    def __init__(self, tmp_path, name, key, **settings):
-        self.port = _free_port()
-        self.host = f"127.0.0.1:{self.port}"
-        self.url = f"http://{self.host}"
-        self.folder = tmp_path / name.lower().replace(" ", "-")
-        instance = init_instance(self.folder, name, self.host)
-        self.slug = instance.slug
-        (self.folder / "data" / "federation-key.pem").write_text(key)
-        federation_settings(self.folder, scheme="http", allow_private_addresses=True, **settings)
-        self.env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}
-        self.env.pop("BOCAGE_DATABASE_URL", None)
-        app = create_app(self.folder)
-        with app.app_context():
-            self.token = create_token("robot")
-        app.extensions["bocage.search"].close()
-        if not database.is_closed():
-            database.close()
-        database.obj.close_all()
-        self.log = tmp_path / f"{self.slug}.log"
-        self.proc = None
-
-    def start(self):
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "wiki.cli", "serve", str(self.folder), "--host", "127.0.0.1",
-                 "--port", str(self.port), "--workers", "2"],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(self.url + "/.well-known/nodeinfo", timeout=1).status_code == 200:
-                    return self
-            time.sleep(0.1)
-        raise AssertionError(f"{self.slug} did not start:\n{self.output()}")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-    def output(self):
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def bocage(self, *args):
-        return subprocess.run([sys.executable, "-m", "wiki.cli", *args], cwd=ROOT, env=self.env,
-                              capture_output=True, text=True, timeout=60)
-
-    def api(self, method, path, **kwargs):
-        response = requests.request(method, self.url + path, timeout=10,
-                                    headers={"Authorization": f"Bearer {self.token}"}, **kwargs)
-        assert response.status_code < 300, response.text
-        return response.json()
-
-    def commons(self):
-        with contextlib.closing(sqlite3.connect(self.folder / "data" / "bocage.db")) as db:
-            db.row_factory = sqlite3.Row
-            return {row["object_id"]: dict(row) for row in db.execute("SELECT * FROM remote_object")}
-
-
-def eventually(check, what, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -119,6 +27,7 @@ def territories(tmp_path, federation_key):
 
 def test_lormes_follows_redon_and_keeps_its_commons(territories):
     redon, lormes = territories
+    redon.api("PUT", "/api/pages/avant", json={"source": "# Écrit avant\n\nDéjà là.", "base_revision": None})
     done = lormes.bocage("follow", str(lormes.folder), f"@{redon.slug}@{redon.host}")
     assert done.returncode == 0, done.stderr
     redon_actor = f"{redon.url}/ap/actors/{redon.slug}"
@@ -142,6 +51,7 @@ def test_lormes_follows_redon_and_keeps_its_commons(territories):
         "titre": "Fête du vélo", "dates": {"debut": "2027-06-05T10:00", "fin": "2027-06-05T18:00"},
         "lieu": {"adresse": "Quai Duguay-Trouin, Redon", "lat": 47.65, "lon": -2.08},
         "contact": "secret@example.org"}})
+    eventually(lambda: f"{redon.url}/wiki/avant" in lormes.commons(), "what Redon had published before")
     page_id = f"{redon.url}/wiki/mobilite"
     entry_id = f"{redon.url}/wiki/{entry['name']}"
     commons = eventually(lambda: (c := lormes.commons()) and page_id in c and entry_id in c and c,
@@ -160,3 +70,7 @@ def test_lormes_follows_redon_and_keeps_its_commons(territories):
     eventually(lambda: "train" in lormes.commons()[page_id]["content"], "the Update")
     shown = requests.get(f"{lormes.url}/communs", timeout=10).text
     assert "Mobilité partagée" in shown and "Fête du vélo" in shown and "Pays de Redon" in shown
+
+    done = lormes.bocage("unfollow", str(lormes.folder), redon_actor)
+    assert done.returncode == 0, done.stderr
+    eventually(lambda: followers() == [] or None, "Redon to drop its follower after the Undo")

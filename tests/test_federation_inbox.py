@@ -176,8 +176,7 @@ def test_objects_from_a_followed_actor_are_kept_sanitized_and_only_their_origin_
     with app.app_context():
         assert RemoteObject.select().count() == 0            # not followed yet: not kept
     _we_follow_alice(app, client, key, remote)
-    create["id"] += "-again"
-    assert post(client, key, remote, create).status_code == 202
+    assert post(client, key, remote, create).status_code == 202     # the same activity counts now
     with app.app_context():
         kept = RemoteObject.get()
         assert kept.origin == actor and kept.licence == "CC BY 4.0" and kept.name == "Article 1"
@@ -266,3 +265,27 @@ def test_bovine_jsonld_and_its_network_loader_are_never_imported(client, key, re
     import sys
     post(client, key, remote, follow(remote))
     assert "bovine.jsonld" not in sys.modules
+
+
+def test_unfollowing_sends_undo_of_our_follow(app, client, key, remote):
+    from federation import remote as remote_actors
+    from federation.activities.follow import unfollow
+    from federation.models import Following
+    _we_follow_alice(app, client, key, remote)
+    with app.test_request_context():
+        assert unfollow("territoire-de-test", remote_actors.actor(f"{remote.base}/users/alice"))
+        follow_id = json.loads(OutboxActivity.get(OutboxActivity.type == "Follow").document)["id"]
+        undo = json.loads(OutboxActivity.get(OutboxActivity.type == "Undo").document)
+        assert undo["object"] == {"id": follow_id, "type": "Follow", "actor": OURS, "object": f"{remote.base}/users/alice"}
+        assert Following.select().count() == 0
+        assert Delivery.select().where(Delivery.inbox == f"{remote.base}/users/alice/inbox").count() == 2
+        assert not unfollow("territoire-de-test", remote_actors.actor(f"{remote.base}/users/alice"))
+
+
+def test_blocking_a_domain_blocks_its_subdomains_and_ports_only(app):
+    from federation import blocklist
+    with app.app_context():
+        assert blocklist.block("Example.org.") and not blocklist.block("example.org")
+        assert blocklist.is_blocked("a.b.example.org") and blocklist.is_blocked("example.org:8443")
+        assert not blocklist.is_blocked("badexample.org") and not blocklist.is_blocked("example.org.evil")
+        assert blocklist.unblock("example.org") and not blocklist.is_blocked("a.example.org")

@@ -23,6 +23,7 @@ Errors are `OutboundError` with a `reason` ("refused", "unreachable", "timeout",
 "status", "invalid") that callers turn into a message for people; never a bare exception.
 Standard library only (http.client), so that nothing here depends on a client's own DNS handling.
 """
+import functools
 import http.client
 import ipaddress
 import socket
@@ -53,12 +54,17 @@ class Response:
         return self.body.decode("utf-8", errors="replace")
 
 
+@functools.lru_cache(maxsize=1)
+def _version() -> str:
+    try:
+        return metadata.version("bocage")
+    except metadata.PackageNotFoundError:
+        return "dev"
+
+
 def user_agent(instance) -> str:
     """`Bocage/0.1.0 (Pays de Redon; +https://wiki.example.org/)`."""
-    try:
-        version = metadata.version("bocage")
-    except metadata.PackageNotFoundError:
-        version = "dev"
+    version = _version()           # reading the metadata takes 2 ms: once per process
     name = "".join(c for c in instance.name if c.isprintable() and c not in "()\r\n")[:80]
     return f"Bocage/{version} ({name}; +https://{instance.domain}/)"
 

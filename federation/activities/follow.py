@@ -1,12 +1,10 @@
 """Follow: someone follows one of our actors (accepted at once, or held for an admin with
 `accept_follows = "manual"`); and our own Follow of a remote actor."""
-from peewee import IntegrityError
-
 from wiki.db import database
 
 from .. import actors, outbox, remote, urls
 from ..config import settings
-from ..models import Follower, Following, RemoteActor
+from ..models import Follower, Following
 
 
 def local_name(actor_id: str) -> str | None:
@@ -31,6 +29,7 @@ def received(activity: dict, sender):
                             status="accepted" if row.status == "accepted" else status).where(Follower.id == row.id).execute()
     if status == "accepted" or (row is not None and row.status == "accepted"):
         answer(local, sender, activity, "Accept")
+        outbox.backfill(local, inbox)
     return None
 
 
@@ -53,31 +52,29 @@ def decide(local: str, actor_url: str, accept: bool) -> bool:
     else:
         row.delete_instance()
     answer(local, sender, follow, "Accept" if accept else "Reject")
+    if accept:
+        outbox.backfill(local, row.inbox)
     return True
 
 
 def follow(local: str, target) -> Following:
     """Our actor `local` follows the remote actor `target` (a RemoteActor)."""
     uid, doc = outbox.new_activity(local, "Follow", target.url, to=[target.url])
-    try:
-        with database.atomic():
-            Following.delete().where((Following.local == local) & (Following.actor == target.url)).execute()
-            row = Following.create(local=local, actor=target.url, follow_id=doc["id"])
-    except IntegrityError:
-        raise
+    with database.atomic():
+        Following.delete().where((Following.local == local) & (Following.actor == target.url)).execute()
+        row = Following.create(local=local, actor=target.url, follow_id=doc["id"])
     outbox.publish(local, uid, doc, [target.inbox])
     return row
 
 
-def unfollow(local: str, actor_url: str) -> bool:
-    """Our actor `local` stops following `actor_url`: Undo{Follow} to it, the row forgotten."""
-    row = Following.get_or_none((Following.local == local) & (Following.actor == actor_url))
+def unfollow(local: str, target) -> bool:
+    """Our actor `local` stops following `target`: Undo of our Follow, and the row goes."""
+    row = Following.get_or_none((Following.local == local) & (Following.actor == target.url))
     if row is None:
         return False
-    follow = {"id": row.follow_id, "type": "Follow", "actor": urls.actor(local), "object": actor_url}
-    target = RemoteActor.get_or_none(RemoteActor.url == actor_url)
-    uid, doc = outbox.new_activity(local, "Undo", follow, to=[actor_url])
+    ours = {"id": row.follow_id, "type": "Follow", "actor": urls.actor(local), "object": target.url}
+    uid, doc = outbox.new_activity(local, "Undo", ours, to=[target.url])
     with database.atomic():
         row.delete_instance()
-        outbox.publish(local, uid, doc, [target.inbox] if target else [])
+        outbox.publish(local, uid, doc, [target.inbox])
     return True
