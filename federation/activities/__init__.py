@@ -1,5 +1,5 @@
 """What the inbox does with each kind of activity (the sender is already verified)."""
-from . import accept, create, delete, follow, reject, undo, update
+from . import accept, announce, create, delete, follow, reject, undo, update
 
 
 class Ignored(Exception):
@@ -8,7 +8,7 @@ class Ignored(Exception):
 
 HANDLERS = {"Follow": follow.received, "Accept": accept.received, "Reject": reject.received,
             "Undo": undo.received, "Create": create.received, "Update": update.received,
-            "Delete": delete.received}
+            "Delete": delete.received, "Announce": announce.received}
 
 
 def handle(activity: dict, sender, local: str | None) -> None:
