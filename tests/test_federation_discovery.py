@@ -28,6 +28,15 @@ def test_federation_is_an_extension_declared_as_an_entry_point(app):
     assert "import federation" not in wiki_sources and "from federation" not in wiki_sources
 
 
+def test_the_private_key_is_parsed_once_not_at_each_signature(tmp_path, monkeypatch):
+    from federation import keys
+    pair = keys.load_or_create(tmp_path)
+    monkeypatch.setattr(keys.CryptographicSecret, "from_pem", None)     # ~40 ms each: never again
+    territory, form = pair.secret(f"{TERRITORY}#main-key"), pair.secret(f"{BASE}/ap/actors/agenda#main-key")
+    assert territory.private_key is form.private_key and form.key_id.endswith("/agenda#main-key")
+    assert pair == keys.KeyPair(pair.public_pem, pair.private_pem)      # the parsed key is not compared
+
+
 def test_keys_are_made_at_first_start_and_kept_private(tmp_path, monkeypatch):
     folder = tmp_path / "ancien"
     init_instance(folder, "Ancien territoire", "ancien.test")
