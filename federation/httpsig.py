@@ -13,6 +13,7 @@ The Date window and the Digest are checked here first, so that the log says whic
 import asyncio
 import base64
 import hashlib
+import threading
 from datetime import datetime, timezone
 from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -95,6 +96,18 @@ def check_date_and_digest(headers: dict, body: bytes | None, window: int) -> Non
         raise Refused(401, "Digest does not match the body")
 
 
+_loops = threading.local()
+
+
+def _run(coroutine):
+    """Run bovine's coroutine on this thread's own event loop, made once: `asyncio.run` makes
+    and tears down a loop each time, a third of the cost of checking a signature."""
+    loop = getattr(_loops, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _loops.loop = asyncio.new_event_loop()
+    return loop.run_until_complete(coroutine)
+
+
 def verify(method: str, url: str, headers: dict, body: bytes | None, public_pem: str, owner: str) -> bool:
     """Whether the signature of this request (lower-case `headers`) is `owner`'s key's."""
     identity = CryptographicIdentifier.from_pem(public_pem, owner)
@@ -107,7 +120,7 @@ def verify(method: str, url: str, headers: dict, body: bytes | None, public_pem:
 
     checker = _Checker(retrieve)
     try:
-        found = asyncio.run(checker.validate_signature(method, url, headers, read if body is not None else None))
+        found = _run(checker.validate_signature(method, url, headers, read if body is not None else None))
     except Exception:                    # bovine logs and returns None; anything else is a no
         return False
     return found == owner

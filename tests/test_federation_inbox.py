@@ -135,6 +135,31 @@ def test_a_blocked_domain_is_403_and_nothing_is_fetched(app, client, key, remote
     assert remote.requests == []
 
 
+def test_an_actor_on_a_blocked_domain_is_403_whoever_signs(app, client, key, remote):
+    from federation import blocklist
+    with app.app_context():
+        blocklist.block("blocked.example", "tests")
+    assert post(client, key, remote, follow(remote, actor="https://blocked.example/users/eve")).status_code == 403
+
+
+def test_signatures_are_checked_on_each_thread_again_and_again(tmp_path):
+    """httpsig keeps one event loop per thread for bovine's verifier (not one per request)."""
+    import threading
+    from federation import httpsig, keys
+    pair = keys.load_or_create(tmp_path)
+    url, body, owner = "https://b.test/ap/inbox?x=1", b'{"type": "Like"}', "https://a.test/users/alice"
+    headers = {k.lower(): v for k, v in httpsig.sign(pair.secret(f"{owner}#main-key"), "POST", url, body).items()}
+
+    def check(sent=body):
+        return httpsig.verify("POST", url, headers, sent, pair.public_pem, owner)
+    assert [check(), check(b'{"type": "Forged"}'), check()] == [True, False, True]
+    elsewhere = []
+    thread = threading.Thread(target=lambda: elsewhere.extend([check(), check()]))
+    thread.start()
+    thread.join()
+    assert elsewhere == [True, True]
+
+
 def test_an_rfc9421_only_request_is_401_not_500(client, remote):
     response = client.post("/ap/inbox", data=json.dumps(follow(remote)), headers={
         "Content-Type": "application/activity+json",
