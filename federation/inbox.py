@@ -5,7 +5,7 @@ size (413) · RFC 9421-only or unsigned (401) · blocked domain (403, before any
 · rate per domain (429) · Date window and Digest (401) · JSON (400) · the signature, with the
 key refetched once (401) · the key's owner is the activity's actor, and the ids the activity
 creates or changes are on the actor's host (401) · already seen (202, not applied again)
-· applied (202).
+· applied (202; an error while applying it forgets the id, so that a retry is applied).
 """
 import json
 import logging
@@ -127,4 +127,8 @@ def receive(local: str | None) -> Response:
         activities.handle(activity, sender, local)
     except activities.Ignored as exc:
         log.info("inbox: %s %s ignored: %s", activity.get("type"), activity.get("id"), exc)
+    except Exception:                    # not applied (a 500): the sender's retry must not be "seen"
+        if activity.get("id"):
+            SeenActivity.delete().where(SeenActivity.activity_id == str(activity["id"])[:500]).execute()
+        raise
     return _answer(202)
