@@ -91,14 +91,23 @@ class Servers:
     def __init__(self):
         self.procs = []
 
-    def start(self, args, url):
+    def start(self, args, url, log=None):
+        """Start `python args...` and wait until `url` answers; `log`: a file for its output
+        (else stderr is kept for the error message), needed for a process that logs much; `url`
+        None: no wait."""
+        out = open(log, "ab") if log else None
         proc = subprocess.Popen([sys.executable, *args], cwd=HERE.parent, start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                stdout=out or subprocess.DEVNULL, stderr=out or subprocess.PIPE)
+        if out:
+            out.close()           # the child has its own copy
         self.procs.append(proc)
+        if url is None:           # a process with no address (a queue worker): the caller waits
+            return proc
         deadline = time.time() + 60
         while time.time() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"server {args[-2:]} died: {proc.stderr.read().decode()[-2000:]}")
+                err = Path(log).read_bytes() if log else proc.stderr.read()
+                raise RuntimeError(f"server {args[-2:]} died: {err.decode(errors='replace')[-2000:]}")
             try:
                 requests.get(url, timeout=5)
                 return proc
@@ -186,12 +195,14 @@ def timed(fn, items, budget_s=PHASE_BUDGET_S):
     return {"n": len(lat), "p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2), "max_ms": round(max(lat), 2)}
 
 
-def code_version():
-    """The app code measured: git HEAD plus a hash of wiki/ and themes/ (the tree may hold uncommitted work)."""
+def code_version(extra=()):
+    """The app code measured: git HEAD plus a hash of wiki/, themes/ and `extra` globs (the tree
+    may hold uncommitted work)."""
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE.parent, capture_output=True,
                           text=True).stdout.strip()
     h = hashlib.sha256()
-    for f in sorted([*HERE.parent.glob("wiki/**/*.py"), *HERE.parent.glob("themes/**/*.html")]):
+    globs = ("wiki/**/*.py", "themes/**/*.html", *extra)
+    for f in sorted(f for g in globs for f in HERE.parent.glob(g)):
         h.update(f.read_bytes())
     return f"{head}+{h.hexdigest()[:12]}"
 
