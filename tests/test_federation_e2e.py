@@ -53,11 +53,11 @@ class Territory:
         self.log = tmp_path / f"{self.slug}.log"
         self.proc = None
 
-    def start(self):
+    def start(self, workers=1):
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "wiki.cli", "serve", str(self.folder), "--host", "127.0.0.1",
-                 "--port", str(self.port), "--workers", "1"],
+                 "--port", str(self.port), "--workers", str(workers)],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and self.proc.poll() is None:
