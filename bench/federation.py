@@ -13,11 +13,8 @@ import json
 import os
 import re
 import resource
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -33,7 +30,7 @@ os.environ.pop("BOCAGE_DATABASE_URL", None)                          # SQLite in
 
 import federation  # noqa: E402,F401  the package, before run.py puts bench/ (this file) first on the path
 from federation_helpers import RemoteKey, federation_settings, sign_request  # noqa: E402
-from run import Servers, code_version, cpu_seconds, free_port, wrk  # noqa: E402
+from run import code_version, cpu_seconds, free_port, harness, table, wrk  # noqa: E402
 
 TARGETS = {"fanout_s": 20, "inbox_rps": 300}
 WAIT_S = 120                     # at most, for one fan-out to settle
@@ -291,14 +288,7 @@ def report(r: dict) -> None:
         ("  errors (non-2xx, socket)", i["errors"], ("<=", 0)),
         ("  key fetches: after warm-up / end", f"{i['key_fetches_after_warmup']} / {i['key_fetches_end']}", None),
     ]
-    r["verdicts"] = {}
-    print(f"\n{'figure':<52} {'value':>18} {'target':>8}  verdict")
-    for label, value, target in rows:
-        verdict = ""
-        if target:
-            verdict = "PASS" if (value >= target[1] if target[0] == ">=" else value <= target[1]) else "MISS"
-            r["verdicts"][label.strip()] = {"value": value, "target": f"{target[0]} {target[1]}", "verdict": verdict}
-        print(f"{label:<52} {value!s:>18} {' '.join(map(str, target)) if target else '':>8}  {verdict}")
+    r["verdicts"] = table(rows, 52, 18)
     la = r["config"]
     print(f"\n{i['requests']} inbox requests ({i['presigned']} pre-signed), stored {i['stored']}; "
           f"worker tracebacks {f['worker_errors']}, server tracebacks {i['server_tracebacks']}. "
@@ -316,20 +306,7 @@ def main():
     p.add_argument("--inbox-rounds", type=int, default=3, help="wrk runs of each server, alternated")
     p.add_argument("--presign-rate", type=int, default=1000, help="activities signed per second of wrk run")
     p.add_argument("--out", default=str(HERE / "federation-results.json"))
-    args = p.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install -y wrk")
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    tmp, servers = Path(tempfile.mkdtemp(prefix="bocage-bench-fed-")), Servers()
-    try:
-        result = run(args, tmp, servers)
-    finally:
-        servers.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-    report(result)
-    Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"written {args.out}")
+    harness(p.parse_args(), run, report, "bocage-bench-fed-")
 
 
 if __name__ == "__main__":

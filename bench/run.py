@@ -303,6 +303,37 @@ def run(args, tmp, servers):
     return r
 
 
+def table(rows, label_width=42, value_width=15) -> dict:
+    """Print rows (label, value, target: (">=" or "<=", number) or None) with PASS/MISS; the verdicts."""
+    verdicts = {}
+    print(f"\n{'figure':<{label_width}} {'value':>{value_width}} {'target':>8}  verdict")
+    for label, value, target in rows:
+        verdict = ""
+        if target:
+            verdict = "PASS" if (value >= target[1] if target[0] == ">=" else value <= target[1]) else "MISS"
+            verdicts[label.strip()] = {"value": value, "target": f"{target[0]} {target[1]}", "verdict": verdict}
+        print(f"{label:<{label_width}} {value!s:>{value_width}} {' '.join(map(str, target)) if target else '':>8}  {verdict}")
+    return verdicts
+
+
+def harness(args, run, report, prefix):
+    """Run `run(args, tmp, servers)` in a temp folder, then `report`, then write args.out; the
+    servers and the folder are removed on exit, Ctrl-C, SIGTERM or failure. Needs wrk."""
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install -y wrk")
+    signal.signal(signal.SIGINT, signal.default_int_handler)   # Ctrl-C raises even if started with SIGINT ignored
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))     # and so does kill: the finally block cleans up
+    tmp, servers = Path(tempfile.mkdtemp(prefix=prefix)), Servers()
+    try:
+        result = run(args, tmp, servers)
+    finally:
+        servers.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    report(result)
+    Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"written {args.out}")
+
+
 def report(r):
     """The table, with PASS/MISS against the targets (also stored in r['verdicts'])."""
     pv, t = r["page_view"], TARGETS
@@ -329,14 +360,7 @@ def report(r):
          f"{r['search_inprocess']['p50_ms']:.1f} / {r['search_inprocess']['p95_ms']:.1f}", None),
         ("worker RSS after page views (MB, max)", rss, ("<=", t["rss_mb"])),
     ]
-    r["verdicts"] = {}
-    print(f"\n{'figure':<42} {'value':>15} {'target':>8}  verdict")
-    for label, value, target in rows:
-        verdict = ""
-        if target:
-            verdict = "PASS" if (value >= target[1] if target[0] == ">=" else value <= target[1]) else "MISS"
-            r["verdicts"][label] = {"value": value, "target": f"{target[0]} {target[1]}", "verdict": verdict}
-        print(f"{label:<42} {value!s:>15} {' '.join(map(str, target)) if target else '':>8}  {verdict}")
+    r["verdicts"] = table(rows)
     end = ", ".join(f"{m['rss']} MB ({m['rssanon']} anon + {m['rssfile']} file)" for m in r["worker_memory_end"])
     la = r["config"]
     print(f"\npage {pv['page']}: {pv['bytes']} bytes, {pv['words']} words, toc={pv['toc']}, {pv['wikilinks']} wiki links."
@@ -350,20 +374,7 @@ def main():
     p.add_argument("--pages", type=int, default=10_000)
     p.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
     p.add_argument("--out", default=str(HERE / "results.json"))
-    args = p.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install -y wrk")
-    signal.signal(signal.SIGINT, signal.default_int_handler)   # Ctrl-C raises even if started with SIGINT ignored
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))     # and so does kill: the finally block cleans up
-    tmp, servers = Path(tempfile.mkdtemp(prefix="bocage-bench-")), Servers()
-    try:
-        result = run(args, tmp, servers)
-    finally:
-        servers.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-    report(result)
-    Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"written {args.out}")
+    harness(p.parse_args(), run, report, "bocage-bench-")
 
 
 if __name__ == "__main__":
