@@ -107,7 +107,10 @@ def fanout(args, tmp, servers, app, sink) -> dict:
             raise RuntimeError(f"worker did not start: {log.read_text(errors='replace')[-2000:]}")
         time.sleep(0.1)
     result = {"followers": args.followers, "worker_idle": memory(worker.pid), "rounds": []}
-    for n in range(1, args.rounds + 1):
+    slow = [f"f{i:04d}" for i in range(0, args.followers, args.followers // args.slow)] if args.slow else []
+    plan = [(n, []) for n in range(1, args.rounds + 1)] + ([(args.rounds + 1, slow)] if slow else [])
+    for n, hanging in plan:          # the last round: `--slow` inboxes hang longer than our timeout
+        requests.post(f"{sink.base}/control", json={"slow": hanging, "delay": 8}, timeout=10)
         before, cpu0 = sink.stats(), cpu_seconds(worker.pid)
         t0 = time.monotonic()
         with app.test_request_context():
@@ -116,20 +119,24 @@ def fanout(args, tmp, servers, app, sink) -> dict:
             activity = OutboxActivity.select().where(OutboxActivity.type == "Update").order_by(
                 OutboxActivity.id.desc()).get()
             queued = Delivery.select().where(Delivery.activity == activity.id).count()
-        saved_s, counts, peak = time.monotonic() - t0, {}, 0.0
-        while time.monotonic() - t0 < WAIT_S:
+        saved_s, counts, peak, others_s = time.monotonic() - t0, {}, 0.0, None
+        while time.monotonic() - t0 < WAIT_S:    # until every row was tried (a hanging one: retry later)
             with app.app_context():
-                counts = dict(Delivery.select(Delivery.status, fn.COUNT(Delivery.id))
-                              .where(Delivery.activity == activity.id).group_by(Delivery.status).tuples())
+                rows = Delivery.select().where(Delivery.activity == activity.id)
+                counts = dict(rows.select(Delivery.status, fn.COUNT(Delivery.id)).group_by(Delivery.status).tuples())
+                untried = rows.where(Delivery.attempts == 0).count()
                 database.close()
             peak = max(peak, memory(worker.pid)["rss_mb"])
-            if not counts.get("pending"):
+            if others_s is None and counts.get("done", 0) >= queued - len(hanging):
+                others_s = time.monotonic() - t0
+            if not untried:
                 break
             time.sleep(0.05)
         settled_s, after = time.monotonic() - t0, sink.stats()
         result["rounds"].append({
-            "queued": queued, "statuses": counts, "save_and_queue_s": round(saved_s, 3),
-            "all_settled_s": round(settled_s, 2),
+            "queued": queued, "hanging_inboxes": len(hanging), "statuses": counts,
+            "save_and_queue_s": round(saved_s, 3), "all_settled_s": round(settled_s, 2),
+            "others_done_s": round(others_s, 2) if others_s is not None else None,
             "last_received_s": round(after["last"] - t0, 2) if after["last"] else None,
             "received": after["received"] - before["received"],
             "deliveries_per_s": round(counts.get("done", 0) / settled_s, 1),
@@ -267,10 +274,15 @@ def run(args, tmp, servers) -> dict:
 
 def report(r: dict) -> None:
     f, i, t = r["fanout"], r["inbox"], TARGETS
-    best = min(f["rounds"], key=lambda x: x["all_settled_s"])
+    fast = [x for x in f["rounds"] if not x["hanging_inboxes"]]
+    best = min(fast, key=lambda x: x["all_settled_s"])
+    hanging = [x for x in f["rounds"] if x["hanging_inboxes"]]
     rows = [
         (f"fan-out to {f['followers']} inboxes, best round (s)", best["all_settled_s"], ("<=", t["fanout_s"])),
-        ("  each round (s)", " / ".join(str(x["all_settled_s"]) for x in f["rounds"]), None),
+        ("  each round (s)", " / ".join(str(x["all_settled_s"]) for x in fast), None),
+        *([(f"  with {hanging[0]['hanging_inboxes']} inboxes hanging: the others done (s)",
+            hanging[0]["others_done_s"], ("<=", t["fanout_s"])),
+           ("  ... and every inbox tried once (s)", hanging[0]["all_settled_s"], None)] if hanging else []),
         ("  deliveries/s, worker CPU (s), best round", f"{best['deliveries_per_s']}, {best['worker_cpu_s']}", None),
         ("  save + queue of the edit (s)", best["save_and_queue_s"], None),
         ("  distinct inboxes / bad signatures", f"{f['distinct_inboxes']} / {f['bad_signatures']}", None),
@@ -302,6 +314,7 @@ def main():
     p.add_argument("--senders", type=int, default=8, help="remote actors posting to the inbox")
     p.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
     p.add_argument("--rounds", type=int, default=2, help="edits fanned out (the first one with a cold worker)")
+    p.add_argument("--slow", type=int, default=10, help="then one more with this many inboxes hanging (0: none)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers of bocage serve")
     p.add_argument("--inbox-rounds", type=int, default=3, help="wrk runs of each server, alternated")
     p.add_argument("--presign-rate", type=int, default=1000, help="activities signed per second of wrk run")

@@ -11,7 +11,9 @@ ACTORS_JSON: {"followers": N, "follower_pem": PEM, "senders": {name: PEM}, "chec
 - `POST /users/<name>/inbox`: the HTTP signature is checked against `check_pem` (the instance's
   public key) with tests/federation_helpers.verify_our_signature, not Bocage's code; the Digest
   too; 202 when it verifies, 401 otherwise; counted per inbox;
-- `GET /stats`: the counts (JSON), with the monotonic times of the first and last good POST.
+- `GET /stats`: the counts (JSON), with the monotonic times of the first and last good POST;
+- `POST /control` `{"slow": [names], "delay": seconds}`: those inboxes answer only after `delay`
+  (a server that hangs: the sender's timeout runs out first).
 """
 import json
 import sys
@@ -31,6 +33,7 @@ class Sink:
         self.actors, self.lock = actors, threading.Lock()
         self.posts, self.gets, self.bad = Counter(), Counter(), []
         self.first = self.last = None
+        self.slow, self.delay = set(), 0.0
 
     def document(self, name: str) -> dict | None:
         if name in self.actors["senders"]:
@@ -59,11 +62,14 @@ def handler(sink: Sink):
 
         def answer(self, status: int, doc=None):
             body = json.dumps(doc).encode() if doc is not None else b""
-            self.send_response(status)
-            self.send_header("Content-Type", "application/activity+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/activity+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:                   # the client is gone (it timed out)
+                pass
 
         def do_GET(self):
             if self.path == "/stats":
@@ -75,6 +81,13 @@ def handler(sink: Sink):
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.path == "/control":
+                control = json.loads(body)
+                sink.slow, sink.delay = set(control.get("slow", [])), float(control.get("delay", 0))
+                return self.answer(204)
+            if self.path[7:-6] in sink.slow:
+                time.sleep(sink.delay)
+                return self.answer(202)       # too late: the sender gave up (a broken pipe here)
             try:
                 if not self.path.endswith("/inbox") or not sink.document(self.path[7:-6]):
                     raise AssertionError(f"no inbox {self.path}")
