@@ -186,19 +186,22 @@ def wrk_counted(url, seconds, pid, script) -> dict:
     return res
 
 
-def lua_script(folder: Path, items) -> str:
-    """A wrk script sending each pre-signed request once, in order (it stops at the end)."""
+def lua_scripts(folder: Path, items) -> tuple[str, str]:
+    """wrk scripts over the pre-signed requests: one sends each once, in order, and stops at the
+    end (the inbox: no activity twice); the other goes round (the minimal app checks nothing)."""
     def long(text):
         return f"[==[{text}]==]"
-    lines = ["local r = {}"]
+    lines = ["r = {}"]
     for path, headers, body in items:
         hs = ", ".join(f"[ {long(k)} ] = {long(v)}" for k, v in headers.items())
         lines.append(f"r[#r + 1] = wrk.format('POST', {long(path)}, {{{hs}}}, {long(body.decode())})")
-    lines += ["local i = 0", "request = function()", "  i = i + 1", "  return r[math.min(i, #r)]", "end",
-              "response = function()", "  if i >= #r then wrk.thread:stop() end", "end"]
-    script = folder / "inbox.lua"
-    script.write_text("\n".join(lines) + "\n")
-    return str(script)
+    (folder / "requests.lua").write_text("\n".join(lines) + "\n")
+    load = f"dofile({long(str(folder / 'requests.lua'))})\nlocal i = 0\n"
+    once, loop = folder / "once.lua", folder / "loop.lua"
+    once.write_text(load + "request = function()\n  i = i + 1\n  return r[math.min(i, #r)]\nend\n"
+                    "response = function()\n  if i >= #r then wrk.thread:stop() end\nend\n")
+    loop.write_text(load + "request = function()\n  i = i % #r + 1\n  return r[i]\nend\n")
+    return str(once), str(loop)
 
 
 def inbox(args, tmp, servers, app, sink, senders) -> dict:
@@ -229,10 +232,10 @@ def inbox(args, tmp, servers, app, sink, senders) -> dict:
     for _ in range(args.inbox_rounds):
         items = activities(sink.base, senders, inbox_url, args.seconds * args.presign_rate)
         presigned += len(items)
-        script = lua_script(tmp, items)
-        runs["inbox"].append(wrk_counted(inbox_url, args.seconds, serve.pid, script))
+        once, loop = lua_scripts(tmp, items)
+        runs["inbox"].append(wrk_counted(inbox_url, args.seconds, serve.pid, once))
         runs["inbox"][-1]["exhausted"] = runs["inbox"][-1]["requests"] >= len(items)
-        runs["minimal"].append(wrk_counted(f"http://127.0.0.1:{min_port}/ap/inbox", args.seconds, minimal.pid, script))
+        runs["minimal"].append(wrk_counted(f"http://127.0.0.1:{min_port}/ap/inbox", args.seconds, minimal.pid, loop))
     gets = sink.stats()["gets"]
     with app.app_context():
         stored = {"remote_actors": RemoteActor.select().count(), "remote_objects": RemoteObject.select().count(),
