@@ -278,10 +278,10 @@ def run(args, tmp, servers) -> dict:
 def report(r: dict) -> None:
     f, i, t = r["fanout"], r["inbox"], TARGETS
     fast = [x for x in f["rounds"] if not x["hanging_inboxes"]]
-    best = min(fast, key=lambda x: x["all_settled_s"])
+    best, worst = min(fast, key=lambda x: x["all_settled_s"]), max(fast, key=lambda x: x["all_settled_s"])
     hanging = [x for x in f["rounds"] if x["hanging_inboxes"]]
     rows = [
-        (f"fan-out to {f['followers']} inboxes, best round (s)", best["all_settled_s"], ("<=", t["fanout_s"])),
+        (f"fan-out to {f['followers']} inboxes, slowest round (s)", worst["all_settled_s"], ("<=", t["fanout_s"])),
         ("  each round (s)", " / ".join(str(x["all_settled_s"]) for x in fast), None),
         *([(f"  with {hanging[0]['hanging_inboxes']} inboxes hanging: the others done (s)",
             hanging[0]["others_done_s"], ("<=", t["fanout_s"])),
@@ -291,7 +291,7 @@ def report(r: dict) -> None:
         ("  distinct inboxes / bad signatures", f"{f['distinct_inboxes']} / {f['bad_signatures']}", None),
         ("worker RSS idle / peak / end (MB)",
          f"{f['worker_idle']['rss_mb']} / {f['worker_end']['peak_mb']} / {f['worker_end']['rss_mb']}", None),
-        (f"inbox, signed Create/Update (req/s, {i['workers']} workers)", i["inbox_rps"], (">=", t["inbox_rps"])),
+        (f"inbox, signed Create/Update, mean (req/s, {i['workers']} workers)", i["inbox_rps"], (">=", t["inbox_rps"])),
         ("  each round (req/s)", " / ".join(f"{x['rps']:.0f}" for x in i["rounds"]["inbox"]), None),
         ("  p50 / p99 (ms)", f"{i['inbox_p50_ms']:.1f} / {i['inbox_p99_ms']:.1f}", None),
         ("  server / wrk CPU per request (ms)",
