@@ -25,7 +25,9 @@ from pathlib import Path
 import requests
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+# bench/ last on the path, the checkout first: bench/federation.py must not shadow the federation
+# package (the extension), and the code measured is this checkout's, not an installed copy's.
+sys.path[:] = [str(HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
 import corpus  # noqa: E402
 
 N_SAVES, N_SEARCHES, SAVE_PAGES, PHASE_BUDGET_S = 200, 200, 20, 90
