@@ -28,7 +28,6 @@ sys.path[:0] = [str(HERE.parent), str(HERE), str(HERE.parent / "tests")]
 os.environ.setdefault("BOCAGE_EXTENSIONS", "federation:init_app")   # a checkout whose metadata predates it
 os.environ.pop("BOCAGE_DATABASE_URL", None)                          # SQLite in the temp folder
 
-import federation  # noqa: E402,F401  the package, before run.py puts bench/ (this file) first on the path
 from federation_helpers import RemoteKey, federation_settings, sign_request  # noqa: E402
 from run import code_version, cpu_seconds, free_port, harness, table, wrk  # noqa: E402
 
