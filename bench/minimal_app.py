@@ -1,4 +1,5 @@
-"""The baseline for the page-view figure: a Flask app that returns a fixed HTML string.
+"""The baseline for the page-view figure: a Flask app that returns a fixed HTML string (and,
+for the inbox figure of bench/federation.py, a POST /ap/inbox that reads the body and answers 202).
 
 It is served by a subclass of wiki.server.InstanceServer, so the gunicorn settings (sync
 workers, threads, timeouts, no access log) are exactly the wiki's; only load() differs.
@@ -6,7 +7,7 @@ Run: python bench/minimal_app.py PORT BODY_BYTES   (the body is ASCII: bytes == 
 """
 import sys
 
-from flask import Flask
+from flask import Flask, request
 
 from wiki.server import InstanceServer
 
@@ -18,6 +19,12 @@ app.config["BODY"] = PREFIX
 @app.get("/wiki/<name>")
 def show(name):
     return app.config["BODY"]
+
+
+@app.post("/ap/inbox")
+def inbox():
+    request.get_data()
+    return "", 202
 
 
 class MinimalServer(InstanceServer):

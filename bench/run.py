@@ -25,7 +25,9 @@ from pathlib import Path
 import requests
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+# bench/ last on the path, the checkout first: bench/federation.py must not shadow the federation
+# package (the extension), and the code measured is this checkout's, not an installed copy's.
+sys.path[:] = [str(HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != HERE] + [str(HERE)]
 import corpus  # noqa: E402
 
 N_SAVES, N_SEARCHES, SAVE_PAGES, PHASE_BUDGET_S = 200, 200, 20, 90
@@ -91,14 +93,23 @@ class Servers:
     def __init__(self):
         self.procs = []
 
-    def start(self, args, url):
+    def start(self, args, url, log=None):
+        """Start `python args...` and wait until `url` answers; `log`: a file for its output
+        (else stderr is kept for the error message), needed for a process that logs much; `url`
+        None: no wait."""
+        out = open(log, "ab") if log else None
         proc = subprocess.Popen([sys.executable, *args], cwd=HERE.parent, start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                stdout=out or subprocess.DEVNULL, stderr=out or subprocess.PIPE)
+        if out:
+            out.close()           # the child has its own copy
         self.procs.append(proc)
+        if url is None:           # a process with no address (a queue worker): the caller waits
+            return proc
         deadline = time.time() + 60
         while time.time() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"server {args[-2:]} died: {proc.stderr.read().decode()[-2000:]}")
+                err = Path(log).read_bytes() if log else proc.stderr.read()
+                raise RuntimeError(f"server {args[-2:]} died: {err.decode(errors='replace')[-2000:]}")
             try:
                 requests.get(url, timeout=5)
                 return proc
@@ -186,12 +197,14 @@ def timed(fn, items, budget_s=PHASE_BUDGET_S):
     return {"n": len(lat), "p50_ms": round(q[49], 2), "p95_ms": round(q[94], 2), "max_ms": round(max(lat), 2)}
 
 
-def code_version():
-    """The app code measured: git HEAD plus a hash of wiki/ and themes/ (the tree may hold uncommitted work)."""
+def code_version(extra=()):
+    """The app code measured: git HEAD plus a hash of wiki/, themes/ and `extra` globs (the tree
+    may hold uncommitted work)."""
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE.parent, capture_output=True,
                           text=True).stdout.strip()
     h = hashlib.sha256()
-    for f in sorted([*HERE.parent.glob("wiki/**/*.py"), *HERE.parent.glob("themes/**/*.html")]):
+    globs = ("wiki/**/*.py", "themes/**/*.html", *extra)
+    for f in sorted(f for g in globs for f in HERE.parent.glob(g)):
         h.update(f.read_bytes())
     return f"{head}+{h.hexdigest()[:12]}"
 
@@ -292,6 +305,37 @@ def run(args, tmp, servers):
     return r
 
 
+def table(rows, label_width=42, value_width=15) -> dict:
+    """Print rows (label, value, target: (">=" or "<=", number) or None) with PASS/MISS; the verdicts."""
+    verdicts = {}
+    print(f"\n{'figure':<{label_width}} {'value':>{value_width}} {'target':>8}  verdict")
+    for label, value, target in rows:
+        verdict = ""
+        if target:
+            verdict = "PASS" if (value >= target[1] if target[0] == ">=" else value <= target[1]) else "MISS"
+            verdicts[label.strip()] = {"value": value, "target": f"{target[0]} {target[1]}", "verdict": verdict}
+        print(f"{label:<{label_width}} {value!s:>{value_width}} {' '.join(map(str, target)) if target else '':>8}  {verdict}")
+    return verdicts
+
+
+def harness(args, run, report, prefix):
+    """Run `run(args, tmp, servers)` in a temp folder, then `report`, then write args.out; the
+    servers and the folder are removed on exit, Ctrl-C, SIGTERM or failure. Needs wrk."""
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install -y wrk")
+    signal.signal(signal.SIGINT, signal.default_int_handler)   # Ctrl-C raises even if started with SIGINT ignored
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))     # and so does kill: the finally block cleans up
+    tmp, servers = Path(tempfile.mkdtemp(prefix=prefix)), Servers()
+    try:
+        result = run(args, tmp, servers)
+    finally:
+        servers.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    report(result)
+    Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"written {args.out}")
+
+
 def report(r):
     """The table, with PASS/MISS against the targets (also stored in r['verdicts'])."""
     pv, t = r["page_view"], TARGETS
@@ -318,14 +362,7 @@ def report(r):
          f"{r['search_inprocess']['p50_ms']:.1f} / {r['search_inprocess']['p95_ms']:.1f}", None),
         ("worker RSS after page views (MB, max)", rss, ("<=", t["rss_mb"])),
     ]
-    r["verdicts"] = {}
-    print(f"\n{'figure':<42} {'value':>15} {'target':>8}  verdict")
-    for label, value, target in rows:
-        verdict = ""
-        if target:
-            verdict = "PASS" if (value >= target[1] if target[0] == ">=" else value <= target[1]) else "MISS"
-            r["verdicts"][label] = {"value": value, "target": f"{target[0]} {target[1]}", "verdict": verdict}
-        print(f"{label:<42} {value!s:>15} {' '.join(map(str, target)) if target else '':>8}  {verdict}")
+    r["verdicts"] = table(rows)
     end = ", ".join(f"{m['rss']} MB ({m['rssanon']} anon + {m['rssfile']} file)" for m in r["worker_memory_end"])
     la = r["config"]
     print(f"\npage {pv['page']}: {pv['bytes']} bytes, {pv['words']} words, toc={pv['toc']}, {pv['wikilinks']} wiki links."
@@ -339,20 +376,7 @@ def main():
     p.add_argument("--pages", type=int, default=10_000)
     p.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
     p.add_argument("--out", default=str(HERE / "results.json"))
-    args = p.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is needed: apt-get install -y wrk")
-    signal.signal(signal.SIGINT, signal.default_int_handler)   # Ctrl-C raises even if started with SIGINT ignored
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))     # and so does kill: the finally block cleans up
-    tmp, servers = Path(tempfile.mkdtemp(prefix="bocage-bench-")), Servers()
-    try:
-        result = run(args, tmp, servers)
-    finally:
-        servers.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-    report(result)
-    Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"written {args.out}")
+    harness(p.parse_args(), run, report, "bocage-bench-")
 
 
 if __name__ == "__main__":

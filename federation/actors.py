@@ -4,8 +4,6 @@ only the agenda), and the instance's Application actor that signs our fetches (F
 Built with bovine's `Actor`; with the default visibility it drops `followers` and `following`,
 and it knows no `endpoints`: hence `Visibility.OWNER` and `properties` (bovine pitfall 3).
 """
-from bovine.activitystreams import Actor
-from bovine.types import Visibility
 from flask import current_app
 from flask_babel import force_locale, gettext as _
 
@@ -58,6 +56,8 @@ def document(name: str) -> dict | None:
             title = f"{form.name_in(inst.language)} · {inst.name}"
             summary = form.description_in(inst.language) or title
             url = f"{urls.base()}/fiches/{name}"
+    from bovine.activitystreams import Actor
+    from bovine.types import Visibility
     built = Actor(
         id=actor_id, type="Group", name=title, preferred_username=name, summary=summary, url=url,
         inbox=f"{actor_id}/inbox", outbox=f"{actor_id}/outbox",
@@ -73,6 +73,8 @@ def instance_document() -> dict:
     """The Application actor of the instance: it signs our GETs, nobody follows it."""
     inst = instance()
     actor_id = urls.instance_actor()
+    from bovine.activitystreams import Actor
+    from bovine.types import Visibility
     return Actor(
         id=actor_id, type="Application", name=inst.name, preferred_username=inst.domain,
         summary=inst.name, url=f"{urls.base()}/", inbox=f"{actor_id}/inbox",

@@ -9,19 +9,19 @@ Signing: `(request-target)` (with the query string), `host`, `date` and, with a 
   so that a "double-knocking" sender retries with draft-cavage (pitfall 7).
 
 The Date window and the Digest are checked here first, so that the log says which one failed.
+
+bovine is imported where it is used, never at import time: importing any of it loads aiohttp and
+pyld too (39 MB), which a worker serving only pages does not need (the RSS target of bench/run.py).
 """
 import asyncio
 import base64
+import functools
 import hashlib
+import threading
 from datetime import datetime, timezone
 from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from bovine.crypto.helper import content_digest_sha256
-from bovine.crypto.http_signature import build_signature
-from bovine.crypto.signature import Signature
-from bovine.crypto.signature_checker import SignatureChecker
-from bovine.crypto.types import CryptographicIdentifier
 
 
 class Refused(Exception):
@@ -39,6 +39,8 @@ def _target(url: str) -> str:
 
 def sign(secret, method: str, url: str, body: bytes | None = None) -> dict:
     """The headers that sign this request with `secret` (a bovine CryptographicSecret)."""
+    from bovine.crypto.helper import content_digest_sha256
+    from bovine.crypto.http_signature import build_signature
     host = urlsplit(url).netloc
     date = formatdate(usegmt=True)
     signature = build_signature(host, method.lower(), _target(url)).with_field("date", date)
@@ -56,12 +58,19 @@ def signer(secret):
     return lambda method, url, _headers, body: sign(secret, method, url, body)
 
 
-class _Checker(SignatureChecker):
-    def build_http_signature(self, signature_fields, method, url, parsed_signature, headers):
-        built = super().build_http_signature(signature_fields, method, url, parsed_signature, headers)
-        built.fields = [(name, f"{method.lower()} {_target(url)}" if name == "(request-target)" else value)
-                        for name, value in built.fields]
-        return built
+@functools.cache
+def _checker_class():
+    """bovine's SignatureChecker with the query string put back (made at first use: see
+    `lazily`)."""
+    from bovine.crypto.signature_checker import SignatureChecker
+
+    class Checker(SignatureChecker):
+        def build_http_signature(self, signature_fields, method, url, parsed_signature, headers):
+            built = super().build_http_signature(signature_fields, method, url, parsed_signature, headers)
+            built.fields = [(name, f"{method.lower()} {_target(url)}" if name == "(request-target)" else value)
+                            for name, value in built.fields]
+            return built
+    return Checker
 
 
 def key_id_of(headers: dict) -> str:
@@ -70,6 +79,7 @@ def key_id_of(headers: dict) -> str:
         raise Refused(401, "RFC 9421 signature (Signature-Input): only draft-cavage is checked")
     if "signature" not in headers:
         raise Refused(401, "no Signature header")
+    from bovine.crypto.signature import Signature
     try:
         return Signature.from_signature_header(headers["signature"]).key_id
     except (ValueError, KeyError, IndexError) as exc:
@@ -95,8 +105,21 @@ def check_date_and_digest(headers: dict, body: bytes | None, window: int) -> Non
         raise Refused(401, "Digest does not match the body")
 
 
+_loops = threading.local()
+
+
+def _run(coroutine):
+    """Run bovine's coroutine on this thread's own event loop, made once: `asyncio.run` makes
+    and tears down a loop each time, a third of the cost of checking a signature."""
+    loop = getattr(_loops, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _loops.loop = asyncio.new_event_loop()
+    return loop.run_until_complete(coroutine)
+
+
 def verify(method: str, url: str, headers: dict, body: bytes | None, public_pem: str, owner: str) -> bool:
     """Whether the signature of this request (lower-case `headers`) is `owner`'s key's."""
+    from bovine.crypto.types import CryptographicIdentifier
     identity = CryptographicIdentifier.from_pem(public_pem, owner)
 
     async def retrieve(_key_id):
@@ -105,9 +128,9 @@ def verify(method: str, url: str, headers: dict, body: bytes | None, public_pem:
     async def read():
         return body
 
-    checker = _Checker(retrieve)
+    checker = _checker_class()(retrieve)
     try:
-        found = asyncio.run(checker.validate_signature(method, url, headers, read if body is not None else None))
+        found = _run(checker.validate_signature(method, url, headers, read if body is not None else None))
     except Exception:                    # bovine logs and returns None; anything else is a no
         return False
     return found == owner

@@ -111,7 +111,8 @@ def receive(local: str | None) -> Response:
             raise httpsig.Refused(400, "body is not JSON") from None
         if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
             raise httpsig.Refused(400, "not an activity")
-        if blocklist.is_blocked(urls.host_of(_id(activity.get("actor")))):
+        actor_domain = urls.host_of(_id(activity.get("actor")))
+        if actor_domain != domain and blocklist.is_blocked(actor_domain):    # the key's: checked above
             raise httpsig.Refused(403, "actor's domain is blocked")
         sender = _verified_actor(headers, body, activity)
     except httpsig.Refused as refused:

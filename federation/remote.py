@@ -3,8 +3,10 @@ servers want "authorized fetch") through wiki.outbound (SSRF-safe, size-capped),
 actors cached in the `remote_actor` table."""
 import json
 
+from peewee import IntegrityError
+
 from wiki import outbound
-from wiki.db import utcnow
+from wiki.db import database, utcnow
 
 from . import actors, blocklist, httpsig, urls
 from .config import instance, settings
@@ -56,7 +58,11 @@ def _store(doc: dict) -> RemoteActor:
                   document=json.dumps(doc)[:200_000], fetched=utcnow())
     row = RemoteActor.get_or_none(RemoteActor.url == doc["id"])
     if row is None:
-        return RemoteActor.create(url=doc["id"], **values)
+        try:
+            with database.atomic():
+                return RemoteActor.create(url=doc["id"], **values)
+        except IntegrityError:          # another worker stored it meanwhile (a first contact burst)
+            row = RemoteActor.get(RemoteActor.url == doc["id"])
     RemoteActor.update(**values).where(RemoteActor.id == row.id).execute()
     return RemoteActor.get_by_id(row.id)
 

@@ -3,7 +3,6 @@ WebFinger first, then the actor document (both through remote.fetch_document's c
 import json
 from urllib.parse import quote
 
-from bovine.utils import parse_fediverse_handle
 
 from wiki import outbound
 
@@ -16,6 +15,7 @@ def actor(handle: str):
     handle = handle.strip()
     if handle.startswith(("https://", "http://")):
         return remote.actor(handle, refresh=True)
+    from bovine.utils import parse_fediverse_handle      # bovine at first use: see httpsig.py
     name, host = parse_fediverse_handle(handle)
     if not name or not host:
         raise RemoteError(f"{handle!r} is neither @name@host nor a URL")

@@ -1,6 +1,5 @@
 """WebFinger (RFC 7033): `acct:SLUG@HOST` and `acct:FORM@HOST` name our actors; Mastodon checks
 that `acct:{preferredUsername}@{host}` leads back to the same actor id."""
-from bovine.utils import webfinger_response_json
 
 from . import actors, urls
 from .config import instance
@@ -26,6 +25,7 @@ def resource_actor(resource: str) -> str | None:
 
 
 def response(name: str) -> dict:
+    from bovine.utils import webfinger_response_json      # bovine at first use: see httpsig.py
     domain = instance().domain
     if name == urls.INSTANCE_ACTOR:
         return webfinger_response_json(f"acct:{domain}@{domain}", urls.instance_actor())

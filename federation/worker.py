@@ -1,8 +1,9 @@
 """The delivery worker: `bocage worker DIR`, which `bocage serve` also starts next to gunicorn.
 
 It claims due rows (delivery.claim) and sends them from a pool of threads, each in an app
-context of its own. Stopping it (SIGTERM, Ctrl-C) lets the sends under way finish; a kill loses
-nothing (leases run out, see delivery.py).
+context of its own. The pool is topped up as sends finish, never by batches: a server that
+hangs until the timeout holds one thread, not the rows claimed with it. Stopping it (SIGTERM,
+Ctrl-C) lets the sends under way finish; a kill loses nothing (leases run out, see delivery.py).
 
 `bocage serve` runs it as a child process, not as a thread of gunicorn's master: the master forks
 its workers at any time (start, restarts), and an SQLite connection in use by a thread must not
@@ -12,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from wiki.db import database
 
@@ -51,10 +52,25 @@ def run_once(app, pool: ThreadPoolExecutor | None = None) -> int:
     return len(rows)
 
 
+def _top_up(app, pool: ThreadPoolExecutor, in_flight: set) -> int:
+    """Claim rows for the free places (two per thread: none idles between claims); the number."""
+    in_flight -= {future for future in in_flight if future.done()}
+    room = THREADS * 2 - len(in_flight)
+    if room <= 0:
+        return 0
+    with app.app_context():
+        rows = delivery.claim(limit=room)
+        database.close()
+    in_flight.update(pool.submit(_one, app, row) for row in rows)
+    return len(rows)
+
+
 def run(app, stop: threading.Event, idle: float = 1.0) -> None:
     from . import autofollow
     follows_sent, next_try = False, 0.0
-    with ThreadPoolExecutor(THREADS, thread_name_prefix="delivery") as pool:
+    in_flight: set = set()
+    pool = ThreadPoolExecutor(THREADS, thread_name_prefix="delivery")
+    try:
         while not stop.is_set():
             if not follows_sent and time.monotonic() >= next_try:
                 try:
@@ -63,12 +79,16 @@ def run(app, stop: threading.Event, idle: float = 1.0) -> None:
                     log.exception("follows from the settings")
                 next_try = time.monotonic() + 3
             try:
-                handled = run_once(app, pool)
+                claimed = _top_up(app, pool, in_flight)
             except Exception:
                 log.exception("worker loop")
-                handled = 0
-            if not handled:
+                claimed = 0
+            if in_flight:            # until a place is free (or `idle`: rows queued meanwhile)
+                wait(in_flight, timeout=idle, return_when=FIRST_COMPLETED)
+            elif not claimed:
                 stop.wait(idle)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)     # sends under way finish; queued ones wait their lease
 
 
 def start_process(app):

@@ -1,6 +1,7 @@
 """Federation, milestone 3: publishing pages and fiches, and the delivery queue."""
 import json
 import socket
+import threading
 import time
 from datetime import timedelta
 
@@ -156,6 +157,32 @@ def test_a_dead_or_silent_server_does_not_hold_up_the_others(app, remote):
     finally:
         silent.close()
         closed.close()
+
+
+def test_the_worker_tops_up_its_threads_a_hanging_server_holds_one_not_a_batch(app, remote, monkeypatch):
+    """Seen in bench/federation.py: 10 hanging inboxes in 1,000 held each batch of claimed rows
+    for the 5 s timeout (54 s instead of 4)."""
+    monkeypatch.setattr(worker, "THREADS", 2)                 # 4 places: the claims are small
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)                                          # accepts, never answers
+    try:
+        hanging = _pending(app, f"http://127.0.0.1:{silent.getsockname()[1]}/inbox")
+        good = [_pending(app, f"{remote.base}/users/u{i}/inbox") for i in range(12)]
+        started = time.monotonic()
+        stop = threading.Event()           # the worker's own loop, in a thread of this process
+        loop = threading.Thread(target=worker.run, args=(app, stop, 0.2), daemon=True)
+        loop.start()
+        while len(remote.received) < len(good) and time.monotonic() - started < 10:
+            time.sleep(0.02)
+        took = time.monotonic() - started
+        stop.set()
+        loop.join(timeout=15)
+        assert len(remote.received) == len(good) and took < 4, took     # before the 5 s timeout
+        status = {r.id: r.status for r in rows(app, Delivery)}
+        assert status == {hanging: "pending", **{g: "done" for g in good}}
+    finally:
+        silent.close()
 
 
 def test_a_claimed_row_of_a_killed_worker_is_delivered_once_its_lease_ends(app, remote):

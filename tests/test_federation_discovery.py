@@ -28,6 +28,17 @@ def test_federation_is_an_extension_declared_as_an_entry_point(app):
     assert "import federation" not in wiki_sources and "from federation" not in wiki_sources
 
 
+def test_the_private_key_is_parsed_once_not_at_each_signature(tmp_path, monkeypatch):
+    from bovine.crypto.types import CryptographicSecret
+
+    from federation import keys
+    pair = keys.load_or_create(tmp_path)
+    monkeypatch.setattr(CryptographicSecret, "from_pem", None)     # ~40 ms each: never again
+    territory, form = pair.secret(f"{TERRITORY}#main-key"), pair.secret(f"{BASE}/ap/actors/agenda#main-key")
+    assert territory.private_key is form.private_key and form.key_id.endswith("/agenda#main-key")
+    assert pair == keys.KeyPair(pair.public_pem, pair.private_pem)      # the parsed key is not compared
+
+
 def test_keys_are_made_at_first_start_and_kept_private(tmp_path, monkeypatch):
     folder = tmp_path / "ancien"
     init_instance(folder, "Ancien territoire", "ancien.test")
@@ -189,3 +200,22 @@ def test_bad_federation_settings_are_refused(tmp_path, setting):
     (folder / "instance.toml").write_text((folder / "instance.toml").read_text() + f"\n[federation]\n{setting}\n")
     with pytest.raises(SettingsError):
         load(instance)
+
+
+def test_serving_pages_does_not_load_bovine(instance_dir):
+    """Importing any of bovine loads aiohttp and pyld (39 MB): a worker that serves pages only
+    must not pay it (bench/run.py's memory target); federation requests load it. Fresh
+    processes, as gunicorn workers."""
+    import subprocess
+    import sys
+    code = ("import sys; from wiki import create_app; app = create_app(sys.argv[1]); c = app.test_client(); "
+            "[c.get(p, headers={'Accept': sys.argv[2]}) for p in sys.argv[3:]]; "
+            "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('bovine', 'aiohttp', 'pyld'))}))")
+
+    def loaded(accept, *paths):
+        out = subprocess.run([sys.executable, "-c", code, str(instance_dir), accept, *paths],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return out.stdout.strip().splitlines()[-1]
+    assert loaded("text/html", "/wiki/accueil", "/fiches/lieux", "/recent", "/recherche?q=x") == "[]"
+    assert "bovine" in loaded("application/activity+json", "/ap/actors/territoire-de-test")

@@ -121,6 +121,31 @@ def test_a_blocked_domain_is_403_and_nothing_is_fetched(app, client, key, remote
     assert remote.requests == []
 
 
+def test_an_actor_on_a_blocked_domain_is_403_whoever_signs(app, client, key, remote):
+    from federation import blocklist
+    with app.app_context():
+        blocklist.block("blocked.example", "tests")
+    assert post(client, key, remote, follow(remote, actor="https://blocked.example/users/eve")).status_code == 403
+
+
+def test_signatures_are_checked_on_each_thread_again_and_again(tmp_path):
+    """httpsig keeps one event loop per thread for bovine's verifier (not one per request)."""
+    import threading
+    from federation import httpsig, keys
+    pair = keys.load_or_create(tmp_path)
+    url, body, owner = "https://b.test/ap/inbox?x=1", b'{"type": "Like"}', "https://a.test/users/alice"
+    headers = {k.lower(): v for k, v in httpsig.sign(pair.secret(f"{owner}#main-key"), "POST", url, body).items()}
+
+    def check(sent=body):
+        return httpsig.verify("POST", url, headers, sent, pair.public_pem, owner)
+    assert [check(), check(b'{"type": "Forged"}'), check()] == [True, False, True]
+    elsewhere = []
+    thread = threading.Thread(target=lambda: elsewhere.extend([check(), check()]))
+    thread.start()
+    thread.join()
+    assert elsewhere == [True, True]
+
+
 def test_an_rfc9421_only_request_is_401_not_500(client, remote):
     response = client.post("/ap/inbox", data=json.dumps(follow(remote)), headers={
         "Content-Type": "application/activity+json",
@@ -201,6 +226,48 @@ def test_objects_from_a_followed_actor_are_kept_sanitized_and_only_their_origin_
     assert post(client, key, remote, delete).status_code == 202
     with app.app_context():
         assert RemoteObject.get().deleted
+
+
+def test_two_workers_storing_the_same_new_object_or_actor_at_once_is_no_500(app, client, key, remote, monkeypatch):
+    """Seen in bench/federation.py: a Create and its Update at once in two gunicorn workers both
+    found no row and both inserted; the loser was a 500 after its id was marked seen (lost)."""
+    from federation import remote as remote_actors
+    _we_follow_alice(app, client, key, remote)
+    actor = f"{remote.base}/users/alice"
+    create = {"id": f"{remote.base}/activities/c1", "type": "Create", "actor": actor,
+              "object": _note(remote, 1, updated="2026-11-30T10:00:00Z")}
+    assert post(client, key, remote, create).status_code == 202
+    real = RemoteObject.get_or_none
+    calls = []
+
+    def not_yet_visible(*args):          # the first look misses the row the other worker inserted
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+    monkeypatch.setattr(RemoteObject, "get_or_none", not_yet_visible)
+    update = {"id": f"{remote.base}/activities/u1", "type": "Update", "actor": actor,
+              "object": _note(remote, 1, name="Nouveau nom", updated="2026-12-01T10:00:00Z")}
+    assert post(client, key, remote, update).status_code == 202
+    monkeypatch.setattr(RemoteObject, "get_or_none", real)
+    stale = {**create, "id": f"{remote.base}/activities/c1-late"}       # the Create, after its Update
+    assert post(client, key, remote, stale).status_code == 202
+    with app.app_context():
+        assert RemoteObject.get().name == "Nouveau nom" and RemoteObject.select().count() == 1
+        doc = json.loads(RemoteActor.get().document)
+        monkeypatch.setattr(RemoteActor, "get_or_none", lambda *args: None)
+        assert remote_actors._store(doc).url == actor and RemoteActor.select().count() == 1
+
+
+def test_an_activity_that_fails_while_applied_is_not_marked_seen(app, client, key, remote, monkeypatch):
+    from federation import activities
+
+    def broken(*args):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(activities, "handle", broken)
+    assert post(client, key, remote, follow(remote)).status_code == 500
+    monkeypatch.undo()
+    assert post(client, key, remote, follow(remote)).status_code == 202      # the retry is applied
+    with app.app_context():
+        assert Follower.select().count() == 1
 
 
 def test_events_in_mobilizon_and_gancio_shapes_are_kept(app, client, key, remote):

@@ -7,7 +7,9 @@ inbox). Accepted shapes: Article and Page (wikis, Mastodon-compatible servers), 
 import json
 from datetime import datetime, timezone
 
-from wiki.db import utcnow
+from peewee import IntegrityError
+
+from wiki.db import database, utcnow
 from wiki.render.sanitize import sanitize, sanitize_text_line
 
 from ..models import Following, RemoteObject
@@ -67,17 +69,33 @@ def followed(sender) -> bool:
     return Following.select().where((Following.actor == sender.url) & (Following.status == "accepted")).exists()
 
 
+def keep(obj: dict, sender):
+    """Store the common `obj` of `sender`: inserted, or updated when `sender` is its origin (a
+    version older than the one kept changes nothing). Two gunicorn workers may receive the same
+    new object at once (a Create and its Update): both try the insert, the loser updates."""
+    values = values_of(obj, sender)
+    for _attempt in range(3):
+        row = RemoteObject.get_or_none(RemoteObject.object_id == obj["id"])
+        if row is None:
+            try:
+                with database.atomic():
+                    RemoteObject.create(object_id=obj["id"], **values)
+                return None
+            except IntegrityError:       # stored meanwhile by another worker: update it
+                continue
+        if row.origin != sender.url:
+            return f"{obj['id']} refused: it comes from {row.origin}"
+        if row.updated and values["updated"] and values["updated"] < row.updated:
+            return f"{obj['id']}: older than the version kept"
+        RemoteObject.update(**values).where(RemoteObject.id == row.id).execute()
+        return None
+    return f"{obj['id']}: not stored (inserted and removed meanwhile)"
+
+
 def received(activity: dict, sender):
     obj = activity.get("object")
     if not isinstance(obj, dict) or obj.get("type") not in TYPES or not isinstance(obj.get("id"), str):
         return "Create of no object we keep"
     if not followed(sender):
         return f"{sender.url} is not followed"
-    row = RemoteObject.get_or_none(RemoteObject.object_id == obj["id"])
-    if row is not None:
-        if row.origin != sender.url:
-            return "object already received from another actor"
-        RemoteObject.update(**values_of(obj, sender)).where(RemoteObject.id == row.id).execute()
-        return None
-    RemoteObject.create(object_id=obj["id"], **values_of(obj, sender))
-    return None
+    return keep(obj, sender)
