@@ -74,10 +74,18 @@ def received(activity: dict, sender):
     if not followed(sender):
         return f"{sender.url} is not followed"
     row = RemoteObject.get_or_none(RemoteObject.object_id == obj["id"])
-    if row is not None:
-        if row.origin != sender.url:
-            return "object already received from another actor"
-        RemoteObject.update(**values_of(obj, sender)).where(RemoteObject.id == row.id).execute()
-        return None
-    RemoteObject.create(object_id=obj["id"], **values_of(obj, sender))
+    if row is not None and row.origin != sender.url:
+        return "object already received from another actor"
+    store(row, obj, sender)
     return None
+
+
+def store(row, obj: dict, sender) -> None:
+    """Keep the object (new, or a new version of `row`) and its page or fiche in the wiki."""
+    from .. import received
+    if row is None:
+        row = RemoteObject.create(object_id=obj["id"], **values_of(obj, sender))
+    else:
+        RemoteObject.update(**values_of(obj, sender)).where(RemoteObject.id == row.id).execute()
+        row = RemoteObject.get_by_id(row.id)
+    received.keep(row, obj, sender)

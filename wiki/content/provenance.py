@@ -85,7 +85,7 @@ def _text_of(kind: str, source) -> tuple[str, str | None, dict]:
         raise pages.ContentError(_l("There is no form “%(form)s”.", form=kind))
     values, errors = clean_entry(form, {k: v for k, v in source.items()
                                         if form.field(k) and not form.field(k).private},
-                                 entries.catalogue(), open_lists=True)
+                                 entries.catalogue(), received=True)
     if errors:
         raise entries.InvalidEntry(errors, source)
     return entries.to_source(form, values), entries.title_of(form, values), _fiche_checks(form)

@@ -286,19 +286,20 @@ def is_empty(value) -> bool:
     return value in ("", None, [])
 
 
-def clean_entry(form, raw: dict, catalogue, *, open_lists: bool = False) -> tuple[dict, dict]:
+def clean_entry(form, raw: dict, catalogue, *, received: bool = False) -> tuple[dict, dict]:
     """(values, errors): values of the fields that are valid, a message per field that is not.
-    `open_lists`: choice values not in their list are kept (fiches received from other wikis)."""
+    `received` (a fiche from another wiki, made with its own lists and rules): choice values not
+    in the local list are kept, and only the title is required."""
     values, errors = {}, {}
     for field in form.fields:
-        cleaner = (OPEN_CLEANERS.get(field.type) if open_lists else None) or CLEANERS[field.type]
+        cleaner = (OPEN_CLEANERS.get(field.type) if received else None) or CLEANERS[field.type]
         try:
             value = cleaner(field, raw.get(field.id), catalogue)
         except FieldError as exc:
             errors[field.id] = exc.message
             continue
         if is_empty(value):
-            if field.required:
+            if field.required and (not received or field.id == form.title_field):
                 errors[field.id] = _l("This field is required.")
             continue
         values[field.id] = value
