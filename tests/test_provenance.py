@@ -41,6 +41,8 @@ def test_a_received_page_is_a_page_with_its_origin(app, client):
     html = client.get("/wiki/lormes-fete-du-pain").get_data(as_text=True)
     assert "Commun reçu de Lormes" in html and "licence CC BY-SA 4.0" in html
     assert 'href="https://wiki.lormes.fr/wiki/fete-du-pain"' in html and "Reprendre chez nous" in html
+    assert "csrf_token" not in html           # page views are cached for everyone: the button is a link
+    assert 'method="post"' in client.get("/wiki/lormes-fete-du-pain/adopt").get_data(as_text=True)
     badge = '<span class="territory-badge"'
     found = client.get("/search?q=four").get_data(as_text=True)
     assert "Fête du pain" in found and badge in found and ">Lormes</span>" in found

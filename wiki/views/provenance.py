@@ -15,6 +15,15 @@ def _author() -> str:
     return session.get("author", "")
 
 
+@bp.get("/wiki/<name>/adopt")
+def confirm_adopt(name):
+    page = content.get_page(name)
+    origin = provenance.of(page)
+    if origin is None or origin.adopted:
+        abort(404)
+    return render_template("page/adopt.html", page=page, origin=origin)
+
+
 @bp.post("/wiki/<name>/adopt")
 def adopt(name):
     provenance.adopt(name, author=_author())
@@ -26,11 +35,11 @@ def adopt(name):
 def upstream(name):
     page = content.get_page(name)
     origin = provenance.of(page)
-    if origin is None or not origin.adopted or origin.upstream is None:
+    if origin is None or not origin.adopted or not origin.upstream_changed:
         abort(404)
     current = content.current_revision(page)
-    rows = diff_lines(entries.public_source(page.kind, current.source),
-                      entries.public_source(page.kind, origin.upstream))
+    rows = None if origin.upstream is None or origin.upstream_deleted else diff_lines(
+        entries.public_source(page.kind, current.source), entries.public_source(page.kind, origin.upstream))
     return render_template("page/upstream.html", page=page, origin=origin, rows=rows)
 
 
