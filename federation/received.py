@@ -14,7 +14,7 @@ The local name is chosen once (`lormes-fete-du-pain`) and kept in `remote_object
 import logging
 from datetime import datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 
@@ -71,7 +71,7 @@ def _zone(obj: dict) -> str:
     try:
         ZoneInfo(zone)
         return zone
-    except (ValueError, OSError, Exception):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return DEFAULT_ZONE
 
 
@@ -140,6 +140,9 @@ def keep(row: RemoteObject, obj: dict, sender) -> None:
         provenance.save_received(name, source, kind=kind, title=title, origin=origin)
     except content.ContentError as exc:
         log.warning("federation: %s not kept as a page: %s", row.object_id, exc.message)
+        return
+    except Exception:      # the object is stored all the same; the sender must not retry for ever
+        log.exception("federation: %s not kept as a page", row.object_id)
         return
     if row.page != name:
         RemoteObject.update(page=name).where(RemoteObject.id == row.id).execute()

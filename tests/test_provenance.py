@@ -193,3 +193,17 @@ def test_lists_map_agenda_and_api_mark_commons_and_filter_by_territory(app, clie
     assert re.search(r'Marché de Lormes</a> <span class="territory-badge"', agenda), agenda[:3000]
     client.post("/wiki/lormes-marche/adopt", data={"csrf_token": csrf_token(client)})
     assert 'name="territoire"' not in client.get("/fiches/agenda").get_data(as_text=True)   # ours now
+
+
+def test_an_adopted_fiche_gets_the_original_s_change_as_a_diff_and_can_apply_it(app, client):
+    values = {"titre": "Marché de Lormes", "dates": {"debut": "2027-05-01T08:00", "fin": "2027-05-01T12:00"},
+              "commune": "Lormes"}
+    _receive(app, name="lormes-marche", kind="agenda", source=values)
+    client.post("/wiki/lormes-marche/adopt", data={"csrf_token": csrf_token(client)})
+    assert _receive(app, name="lormes-marche", kind="agenda", source={**values, "prix": "Gratuit"}) is None
+    assert "prix" not in client.get("/api/entries/lormes-marche").get_json()["values"]
+    diff = client.get("/wiki/lormes-marche/original").get_data(as_text=True)
+    assert "Gratuit" in diff
+    client.post("/wiki/lormes-marche/original/apply", data={"csrf_token": csrf_token(client)})
+    got = client.get("/api/entries/lormes-marche").get_json()["values"]
+    assert got["prix"] == "Gratuit" and got["commune"] == "Lormes"

@@ -57,16 +57,23 @@ def base_fields(page: Page, type_: str, *, followers_of: list[str]) -> dict:
         "license": instance().licence,
         "to": [urls.PUBLIC], "cc": [f"{urls.actor(n)}/followers" for n in followers_of],
     }
-    origin = provenance.of(page)
+    origin = origin_of(page)
     if origin is not None and origin.adopted and origin.source_url:      # adopted: ours, credited
         doc["bocage:adoptedFrom"] = {"type": "Link", "href": origin.source_url, "name": origin.source_name}
     return doc
 
 
+def origin_of(page: Page):
+    """The page's provenance (None: written here), read once per page object."""
+    if "_origin" not in page.__dict__:
+        page.__dict__["_origin"] = provenance.of(page)
+    return page.__dict__["_origin"]
+
+
 def is_public(page: Page) -> bool:
     """Trashed pages are public as tombstones; a fiche waiting for moderation is not public, nor
     a neighbour's common not adopted (its territory publishes it: never sent on from here)."""
-    origin = provenance.of(page)
+    origin = origin_of(page)
     if origin is not None and not origin.adopted:
         return False
     if page.kind == "page":

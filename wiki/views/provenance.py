@@ -1,18 +1,15 @@
 """Commons received from other wikis: taking one over ("Adopt it here"), and the notice of a
 change of the original after that (its diff, dismissing it or applying it)."""
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..content import pages as content
 from ..content import provenance
 from ..content.diff import diff_lines
 from ..fiches import entries
+from .pages import _author_default as _author
 
 bp = Blueprint("provenance", __name__)
-
-
-def _author() -> str:
-    return session.get("author", "")
 
 
 @bp.get("/wiki/<name>/adopt")
