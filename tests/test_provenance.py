@@ -42,6 +42,7 @@ def test_a_received_page_is_a_page_with_its_origin(app, client):
     assert "Commun reçu de Lormes" in html and "licence CC BY-SA 4.0" in html
     assert 'href="https://wiki.lormes.fr/wiki/fete-du-pain"' in html and "Reprendre chez nous" in html
     assert "csrf_token" not in html           # page views are cached for everyone: the button is a link
+    assert "/wiki/lormes-fete-du-pain/delete" not in html     # its territory withdraws it, not us
     assert 'method="post"' in client.get("/wiki/lormes-fete-du-pain/adopt").get_data(as_text=True)
     badge = '<span class="territory-badge"'
     found = client.get("/search?q=four").get_data(as_text=True)
