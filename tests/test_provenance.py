@@ -208,3 +208,17 @@ def test_an_adopted_fiche_gets_the_original_s_change_as_a_diff_and_can_apply_it(
     client.post("/wiki/lormes-marche/original/apply", data={"csrf_token": csrf_token(client)})
     got = client.get("/api/entries/lormes-marche").get_json()["values"]
     assert got["prix"] == "Gratuit" and got["commune"] == "Lormes"
+
+
+def test_recent_changes_filter_by_territory(app, client):
+    from tests_helpers import make_page
+    make_page(client, "lavoir", "# Le lavoir d'ici\n\nTexte.")
+    assert 'name="territoire"' not in client.get("/recent").get_data(as_text=True)
+    _receive(app)
+    everything = client.get("/recent").get_data(as_text=True)
+    assert "Fête du pain" in everything and "Le lavoir d&#39;ici" in everything
+    assert 'name="territoire"' in everything and "<option>Lormes</option>" in everything
+    theirs = client.get("/recent?territoire=Lormes").get_data(as_text=True)
+    assert "Fête du pain" in theirs and "Le lavoir d&#39;ici" not in theirs
+    ours = client.get("/recent?territoire=Territoire de test").get_data(as_text=True)
+    assert "Fête du pain" not in ours and "Le lavoir d&#39;ici" in ours
