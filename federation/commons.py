@@ -1,31 +1,33 @@
-"""The commons of the territories we follow, as people read them (/communs)."""
-import json
-
-from flask import render_template, request, url_for
+"""The commons of the territories we follow, as people read them (/communs): the pages and fiches
+received from them and not adopted (wiki.content.provenance), newest first."""
+from flask import current_app, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from .models import RemoteActor, RemoteObject
+from wiki.content import provenance
+from wiki.models import Page, Provenance
+
+from .models import RemoteObject
 
 LIMIT = 200
 
 
-def territories() -> dict[str, str]:
-    """Origin actor id -> its name, for the origins of the kept objects."""
-    origins = [o for (o,) in RemoteObject.select(RemoteObject.origin).distinct().tuples()]
-    names = dict(RemoteActor.select(RemoteActor.url, RemoteActor.name).where(RemoteActor.url.in_(origins)).tuples())
-    return {origin: names.get(origin) or origin for origin in origins}
-
-
 def page():
-    origin = request.args.get("territoire", "")
-    query = RemoteObject.select().where(~RemoteObject.deleted)
-    if origin:
-        query = query.where(RemoteObject.origin == origin)
-    rows = list(query.order_by(RemoteObject.received.desc()).limit(LIMIT))
+    territory = request.args.get("territoire", "")[:300]
+    query = (Provenance.select(Provenance, Page).join(Page, on=(Page.id == Provenance.page))
+             .where(~Provenance.adopted & Page.deleted.is_null()))
+    if territory:
+        query = query.where(Provenance.source_name == territory)
+    rows = list(query.order_by(Provenance.received.desc()).limit(LIMIT))
+    names = [row.page.name for row in rows]
+    kept = {o.page: o for o in RemoteObject.select().where(RemoteObject.page.in_(names))} if names else {}
+    forms = current_app.extensions["bocage.catalogue"]
     for row in rows:
-        place = json.loads(row.document).get("location")
-        row.place = place.get("name", "") if isinstance(place, dict) else ""
-    return render_template("federation/commons.html", rows=rows, territories=territories(), origin=origin)
+        row.remote = kept.get(row.page.name)
+        form = forms.form(row.page.kind)
+        row.kind_label = form.name_in(get_locale().language) if form else _("Page")
+    return render_template("federation/commons.html", rows=rows, territories=provenance.territories(),
+                           territory=territory)
 
 
 def links():

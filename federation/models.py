@@ -109,6 +109,7 @@ class RemoteObject(BaseModel):
     document = TextField()
     received = DateTimeField(default=utcnow)
     deleted = BooleanField(default=False)
+    page = CharField(max_length=100, default="")        # the local page or fiche it is kept as (m0006)
 
 
 ALL_MODELS = [RemoteActor, Follower, Following, SeenActivity, OutboxActivity, Delivery,

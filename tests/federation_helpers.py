@@ -217,7 +217,7 @@ class Territory:
             return {row["object_id"]: dict(row) for row in db.execute("SELECT * FROM remote_object")}
 
 
-def eventually(check, what, timeout=20):
+def eventually(check, what, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = check()

@@ -71,6 +71,48 @@ def test_lormes_follows_redon_and_keeps_its_commons(territories):
     shown = requests.get(f"{lormes.url}/communs", timeout=10).text
     assert "Mobilité partagée" in shown and "Fête du vélo" in shown and "Pays de Redon" in shown
 
+    # the commons are Lormes' pages and fiches, marked with their territory
+    page_name, fiche_name = "pays-de-redon-mobilite-partagee", "pays-de-redon-fete-du-velo"
+    assert eventually(lambda: lormes.commons()[page_id]["page"] == page_name, "the local page")
+    assert lormes.commons()[entry_id]["page"] == fiche_name
+    badge = '<span class="territory-badge" title="Commun reçu de Pays de Redon">Pays de Redon</span>'
+    listed = requests.get(f"{lormes.url}/fiches/agenda", timeout=10).text
+    assert "Fête du vélo" in listed and badge in listed and 'name="territoire" value="Pays de Redon"' in listed
+    only_ours = requests.get(f"{lormes.url}/fiches/agenda", params={"territoire": "Lormes"}, timeout=10).text
+    assert "Fête du vélo" not in only_ours
+    features = requests.get(f"{lormes.url}/api/forms/agenda/entries.geojson", params={"territoire": "Pays de Redon"},
+                            timeout=10).json()["features"]
+    assert [(f["properties"]["name"], f["properties"]["territoire"]) for f in features] == [(fiche_name, "Pays de Redon")]
+    agenda = requests.get(f"{lormes.url}/fiches/agenda/agenda", params={"mois": "2027-06"}, timeout=10).text
+    assert "Fête du vélo" in agenda and badge in agenda
+    found = requests.get(f"{lormes.url}/search", params={"q": "train"}, timeout=10).text
+    assert "Mobilité partagée" in found and badge in found
+    recent = requests.get(f"{lormes.url}/recent", timeout=10).text
+    assert "Reçu de Pays de Redon" in recent and badge in recent
+    shown = requests.get(f"{lormes.url}/wiki/{page_name}", timeout=10).text
+    assert "Commun reçu de Pays de Redon" in shown and f'href="{page_id}"' in shown
+    assert "secret@example.org" not in requests.get(f"{lormes.url}/wiki/{fiche_name}", timeout=10).text
+
+    # a volunteer in Lormes adopts the page; Redon changes it: a notice and the diff, not an overwrite
+    browser = requests.Session()
+    assert f'href="/wiki/{page_name}/adopt"' in browser.get(f"{lormes.url}/wiki/{page_name}", timeout=10).text
+    form = browser.get(f"{lormes.url}/wiki/{page_name}/adopt", timeout=10).text
+    csrf = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert browser.post(f"{lormes.url}/wiki/{page_name}/adopt", data={"csrf_token": csrf}, timeout=10).status_code == 200
+    assert "Repris de Pays de Redon" in browser.get(f"{lormes.url}/wiki/{page_name}", timeout=10).text
+    revision = redon.api("GET", "/api/pages/mobilite")["revision"]
+    redon.api("PUT", "/api/pages/mobilite", json={"source": "# Mobilité partagée\n\nEt le **car** du dimanche.",
+                                                  "base_revision": revision})
+    eventually(lambda: "car" in lormes.commons()[page_id]["content"], "the Update after adoption")
+    assert "train" in lormes.api("GET", f"/api/pages/{page_name}")["source"]        # not overwritten
+    shown = requests.get(f"{lormes.url}/wiki/{page_name}", timeout=10).text
+    assert "L’original a changé depuis que vous l’avez repris" in shown
+    diff = requests.get(f"{lormes.url}/wiki/{page_name}/original", timeout=10).text
+    assert "car" in diff and "train" in diff
+    # Lormes publishes the adopted page as its own, with its origin; Redon never gets its own page back
+    doc = requests.get(f"{lormes.url}/wiki/{page_name}", headers=AS, timeout=10).json()
+    assert doc["attributedTo"] == lormes_actor and doc["bocage:adoptedFrom"]["href"] == page_id
+
     done = lormes.bocage("unfollow", str(lormes.folder), redon_actor)
     assert done.returncode == 0, done.stderr
     eventually(lambda: followers() == [] or None, "Redon to drop its follower after the Undo")

@@ -323,8 +323,10 @@ def test_the_commons_page_shows_what_neighbours_share(app, client, key, remote):
     assert "CC BY 4.0" in html and "Retiré" not in html
     assert "javascript:" not in html and f'href="{remote.base}/objects/2"' in html
     assert "<b>ouvert</b>" not in html                       # a summary is plain text
+    assert 'href="/wiki/alice-jardin-des-voisins"' in html  # the local copy, marked with its territory
     assert 'href="/communs"' in client.get("/wiki/accueil").get_data(as_text=True)      # in the menu
-    other = client.get("/communs?territoire=https://elsewhere.example/x").get_data(as_text=True)
+    assert "Jardin des voisins" in client.get("/communs?territoire=Alice").get_data(as_text=True)
+    other = client.get("/communs?territoire=Ailleurs").get_data(as_text=True)
     assert "Jardin des voisins" not in other
 
 

@@ -6,6 +6,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
 from . import errors, extensions, fiches, indexing, rights, security
+from .content import provenance
 from .db import database, open_database, refresh_statistics
 from .fiches import actions as fiches_actions  # noqa: F401  (registers {{carte}})
 from .instance import Instance, load_instance
@@ -68,6 +69,7 @@ def create_app(instance_dir=None, *, instance: Instance | None = None, config: d
             database.close()
 
     app.add_template_filter(to_name, "wikiname")
+    app.add_template_global(provenance.territories_of, "territories_of")
 
     @app.context_processor
     def _globals():
@@ -99,9 +101,10 @@ def _register_blueprints(app: Flask) -> None:
     from .views.fiches_import import bp as fiches_import_bp
     from .views.maps import bp as maps_bp
     from .views.pages import bp as pages_bp
+    from .views.provenance import bp as provenance_bp
     from .views.special import bp as special_bp
     from .views.vendor import bp as vendor_bp
 
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, never cookies
-    for bp in (pages_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, admin_bp, admin_forms_bp, api_bp):
+    for bp in (pages_bp, provenance_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, admin_bp, admin_forms_bp, api_bp):
         app.register_blueprint(bp)

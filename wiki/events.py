@@ -11,6 +11,8 @@ Every signal is sent after the database transaction has committed, with keyword 
 - attachment_added(app, attachment=Attachment)
 - attachment_deleted(app, attachment=Attachment)
 - forms_changed(app, forms=[form id, ...])  -- forms whose fields changed, their fiches re-projected
+- provenance_changed(app, page=Page)       -- a common's original changed or was withdrawn after it was
+                                              adopted, or that notice was dismissed (the text is unchanged)
 """
 import contextlib
 import contextvars
@@ -25,6 +27,7 @@ page_restored = _signals.signal("page-restored")
 attachment_added = _signals.signal("attachment-added")
 attachment_deleted = _signals.signal("attachment-deleted")
 forms_changed = _signals.signal("forms-changed")
+provenance_changed = _signals.signal("provenance-changed")
 
 
 # -- many changes at once ------------------------------------------------------------------

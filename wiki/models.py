@@ -26,7 +26,7 @@ class Revision(BaseModel):
     author = CharField(max_length=100)
     created = DateTimeField(default=utcnow, index=True)
     base = IntegerField(null=True)                     # the revision the editor started from
-    action = CharField(max_length=20, default="edit")  # create, edit, merge, restore, import, delete, undelete
+    action = CharField(max_length=20, default="edit")  # create, edit, merge, restore, import, delete, undelete, adopt
     size = IntegerField(default=0)
 
     class Meta:
@@ -100,6 +100,23 @@ class EntryValue(BaseModel):
         indexes = ((("form", "field", "value", "entry"), False),)
 
 
+class Provenance(BaseModel):
+    """A page or fiche another wiki sent (a common of a neighbour): where it comes from, under
+    which licence. Read-only here until someone adopts it; once adopted it is ours, and a later
+    change of the original is kept in `upstream` (shown as a notice with the diff), never applied."""
+    page = ForeignKeyField(Page, primary_key=True, on_delete="CASCADE")
+    source_url = CharField(max_length=500)                     # the original's address
+    source_name = CharField(max_length=300, index=True)        # its territory's name
+    source_site = CharField(max_length=500, default="")        # its territory's address
+    licence = CharField(max_length=200, default="")
+    attribution = CharField(max_length=500, default="")
+    received = DateTimeField(default=utcnow)
+    adopted = BooleanField(default=False)
+    upstream = TextField(null=True)                            # the original's text, changed after adoption
+    upstream_changed = DateTimeField(null=True)                # set while that change waits for someone
+    upstream_deleted = BooleanField(default=False)             # the original was withdrawn after adoption
+
+
 class SchemaVersion(BaseModel):
     """Which migrations (wiki/migrations/mNNNN_*.py) this database has applied."""
     version = IntegerField(primary_key=True)
@@ -107,4 +124,4 @@ class SchemaVersion(BaseModel):
     applied = DateTimeField(default=utcnow)
 
 
-ALL_MODELS = [Page, Revision, Link, Attachment, ApiToken, Entry, EntryValue, SchemaVersion]
+ALL_MODELS = [Page, Revision, Link, Attachment, ApiToken, Entry, EntryValue, Provenance, SchemaVersion]

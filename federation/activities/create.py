@@ -70,24 +70,27 @@ def followed(sender) -> bool:
 
 
 def keep(obj: dict, sender):
-    """Store the common `obj` of `sender`: inserted, or updated when `sender` is its origin (a
-    version older than the one kept changes nothing). Two gunicorn workers may receive the same
+    """Store the common `obj` of `sender` and its page or fiche: inserted, or updated when
+    `sender` is its origin (a version older than the one kept changes nothing). Two gunicorn workers may receive the same
     new object at once (a Create and its Update): both try the insert, the loser updates."""
+    from .. import received
     values = values_of(obj, sender)
     for _attempt in range(3):
         row = RemoteObject.get_or_none(RemoteObject.object_id == obj["id"])
         if row is None:
             try:
                 with database.atomic():
-                    RemoteObject.create(object_id=obj["id"], **values)
-                return None
+                    row = RemoteObject.create(object_id=obj["id"], **values)
             except IntegrityError:       # stored meanwhile by another worker: update it
                 continue
-        if row.origin != sender.url:
-            return f"{obj['id']} refused: it comes from {row.origin}"
-        if row.updated and values["updated"] and values["updated"] < row.updated:
-            return f"{obj['id']}: older than the version kept"
-        RemoteObject.update(**values).where(RemoteObject.id == row.id).execute()
+        else:
+            if row.origin != sender.url:
+                return f"{obj['id']} refused: it comes from {row.origin}"
+            if row.updated and values["updated"] and values["updated"] < row.updated:
+                return f"{obj['id']}: older than the version kept"
+            RemoteObject.update(**values).where(RemoteObject.id == row.id).execute()
+            row = RemoteObject.get_by_id(row.id)
+        received.keep(row, obj, sender)          # its page or fiche in the wiki (federation/received.py)
         return None
     return f"{obj['id']}: not stored (inserted and removed meanwhile)"
 

@@ -10,5 +10,7 @@ def received(activity: dict, sender):
         return "Delete of an object we do not have"
     if row.origin != sender.url:
         return f"Delete of {object_id} refused: it comes from {row.origin}"
+    from .. import received
     RemoteObject.update(deleted=True, content="", summary="").where(RemoteObject.id == row.id).execute()
+    received.withdraw(row)
     return None

@@ -13,6 +13,7 @@ import re
 from flask import current_app
 from flask_babel import force_locale
 
+from wiki.content import provenance
 from wiki.models import Entry, Page, Revision
 
 from .. import urls
@@ -20,7 +21,11 @@ from ..config import instance
 
 CONTEXT = ["https://www.w3.org/ns/activitystreams",
            {"schema": "http://schema.org#", "license": "schema:license",
-            "PostalAddress": "schema:PostalAddress", "timezone": "schema:timezone"}]
+            "PostalAddress": "schema:PostalAddress", "timezone": "schema:timezone",
+            # Bocage's own terms (an identifier, never fetched): the form of a fiche and its
+            # public values, so that Bocage wikis exchange fiches whole; where an adopted page
+            # comes from
+            "bocage": "urn:bocage:", "bocage:values": {"@id": "bocage:values", "@type": "@json"}}]
 SUMMARY_LENGTH = 480        # FEP-b2b8: a summary of at most ~500 characters
 _BLOCKS = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|dt|dd|dl|blockquote|pre|table)\b[^>]*>", re.I)
 _TAGS = re.compile(r"<[^>]+>")
@@ -45,17 +50,32 @@ def absolute(html: str) -> str:
 
 def base_fields(page: Page, type_: str, *, followers_of: list[str]) -> dict:
     territory = urls.actor(instance().slug)
-    return {
+    doc = {
         "@context": CONTEXT, "id": urls.page(page.name), "type": type_, "name": page.title,
         "url": urls.page(page.name), "attributedTo": territory,
         "published": iso(page.created), "updated": iso(page.updated),
         "license": instance().licence,
         "to": [urls.PUBLIC], "cc": [f"{urls.actor(n)}/followers" for n in followers_of],
     }
+    origin = origin_of(page)
+    if origin is not None and origin.adopted and origin.source_url:      # adopted: ours, credited
+        doc["bocage:adoptedFrom"] = {"type": "Link", "href": origin.source_url, "name": origin.source_name}
+    return doc
+
+
+def origin_of(page: Page):
+    """The page's provenance (None: written here), read once per page object."""
+    if "_origin" not in page.__dict__:
+        page.__dict__["_origin"] = provenance.of(page)
+    return page.__dict__["_origin"]
 
 
 def is_public(page: Page) -> bool:
-    """Trashed pages are public as tombstones; a fiche waiting for moderation is not public."""
+    """Trashed pages are public as tombstones; a fiche waiting for moderation is not public, nor
+    a neighbour's common not adopted (its territory publishes it: never sent on from here)."""
+    origin = origin_of(page)
+    if origin is not None and not origin.adopted:
+        return False
     if page.kind == "page":
         return True
     entry = Entry.get_or_none(Entry.page == page.id)

@@ -17,7 +17,7 @@ def _aware(text: str, zone: str, end: bool) -> str:
 
 def build(page, form) -> dict:
     values = public(page, form)
-    doc = base(page, form, "Event")
+    doc = base(page, form, "Event", values)
     dates = values.get(form.dates_field.id) or {}
     html = content_html(page, form, values)
     where = place(form, values)

@@ -54,8 +54,15 @@ def place(form, values: dict) -> dict | None:
     return found if len(found) > 1 else None
 
 
-def base(page, form, type_: str) -> dict:
-    return base_fields(page, type_, followers_of=[instance().slug, form.id])
+def base(page, form, type_: str, values: dict | None = None) -> dict:
+    """The fields every fiche has, and for Bocage peers its form and public values (files and
+    links to other fiches stay here)."""
+    doc = base_fields(page, type_, followers_of=[instance().slug, form.id])
+    if values is not None:
+        doc["bocage:form"] = form.id
+        doc["bocage:values"] = {k: v for k, v in values.items()
+                                if form.field(k) and form.field(k).type not in ("image", "file", "entry")}
+    return doc
 
 
 def tags(form, values: dict) -> list[dict]:

@@ -6,7 +6,7 @@ from .fiche import base, content_html, place, public, summary_text, tags
 
 def build(page, form) -> dict:
     values = public(page, form)
-    doc = base(page, form, "Page")
+    doc = base(page, form, "Page", values)
     html = content_html(page, form, values)
     where = place(form, values)
     summary = plain_text(summary_text(form, values, [where.get("name", "") if where else ""]))

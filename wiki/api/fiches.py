@@ -167,12 +167,17 @@ def form_geojson(form_id):
         query = query.join(colours, queries.JOIN.LEFT_OUTER, on=(
             (colours.entry == Entry.page) & (colours.field == colour)))
         columns.append(colours.value)
+    commons = queries.has_commons(found)     # the territory of commons, for the popups
+    if commons:
+        query = queries.with_territory(query)
+        columns.append(queries.Provenance.source_name)
     prefix = url_for("pages.show", name="x")[:-1]
     dumps = orjson.dumps
     head = b'{"type":"Feature","geometry":{"type":"Point","coordinates":[%r,%r]},"properties":{"name":"%s","title":%s,"url":"%s%s"'
-    extra = b',' + dumps(colour) + b':%s}}' if colour else b'}}'
+    extra = b',' + dumps(colour) + b':%s' if colour else b''
     features = [head % (lon, lat, name.encode(), dumps(title), prefix.encode(), name.encode())
                 + (extra % dumps(row[4] or "") if colour else extra)
+                + (b',"territoire":' + dumps(row[-1]) if commons and row[-1] else b'') + b'}}'
                 for row in database.execute(query.select(*columns)).fetchall()
                 for title, lat, lon, name in (row[:4],)]
     body = b'{"type":"FeatureCollection","features":[' + b",".join(features) + b"]}"

@@ -12,7 +12,7 @@ from ..db import utcnow
 from ..models import Attachment
 from ..names import slug
 from ..render.sanitize import sanitize_text_line
-from .pages import ContentError, NotFound, get_page
+from .pages import ContentError, NotFound, check_writable, get_page
 
 INLINE_IMAGES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                  "gif": "image/gif", "webp": "image/webp"}
@@ -69,6 +69,7 @@ def next_filename(page_name: str, filename: str) -> str:
 def add_attachment(page_name: str, filename: str, data: bytes, *, author: str = "") -> Attachment:
     instance = current_app.extensions["bocage.instance"]
     page = get_page(page_name)
+    check_writable(page)
     stem, ext, content_type = check_upload(filename, data)
     stored = secrets.token_hex(16) + f".{ext}"
     (instance.uploads / stored).write_bytes(data)

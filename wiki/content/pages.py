@@ -3,6 +3,8 @@
 This is the only place that writes Page/Revision rows, so that the browser, the API, the CLI
 and the importers behave the same. Events are sent after the transaction commits.
 """
+import contextlib
+import contextvars
 import re
 from dataclasses import dataclass
 
@@ -12,7 +14,7 @@ from peewee import IntegrityError
 
 from .. import events
 from ..db import bulk_insert, database, locked, utcnow, write_transaction
-from ..models import Link, Page, Revision
+from ..models import Link, Page, Provenance, Revision
 from ..names import check_name, InvalidName, title_from_name
 from ..render.sanitize import sanitize_text_line
 from ..render.syntax import link_targets
@@ -117,6 +119,41 @@ def _check_encodable(source: str) -> None:
                               line=line))
 
 
+# A page another wiki sent (provenance.py) is read-only here until someone adopts it: every write
+# goes through _save, delete_page or undelete_page, which check it, unless the receiving path
+# itself is writing (`receiving()`).
+_receiving: contextvars.ContextVar = contextvars.ContextVar("bocage_receiving", default=None)
+
+
+@contextlib.contextmanager
+def receiving(origin=True):
+    """Writes from the receiving path; `origin` (what provenance.py records) is `received()`."""
+    token = _receiving.set(origin)
+    try:
+        yield
+    finally:
+        _receiving.reset(token)
+
+
+def received():
+    return _receiving.get()
+
+
+class ReadOnly(ContentError):
+    status = 403
+
+
+def check_writable(page: Page) -> None:
+    """Refuse a local change of a common not adopted yet (its text is its territory's)."""
+    if _receiving.get():
+        return
+    origin = Provenance.get_or_none((Provenance.page == page.id) & ~Provenance.adopted)
+    if origin is not None:
+        raise ReadOnly(_l("This page is a common received from %(territory)s: it is changed there, "
+                          "not here. To change it here, take it over first (“Adopt it here”).",
+                          territory=origin.source_name))
+
+
 # Functions run inside the save transaction with a list of (page, revision) and whether the pages
 # are new: derived tables that must never disagree with a page's current revision (the fiches'
 # query columns) register here.
@@ -182,6 +219,8 @@ def _save(name, source, base_revision, comment, author, title, action, kind,
         if page is not None and page.kind != kind:
             raise ContentError(_l("“%(name)s” is already used by another page or fiche: choose "
                                   "another name.", name=name), status=409)
+        if page is not None:
+            check_writable(page)
         current = None if created else current_revision(page)
         merged = False
         if current is not None and str(base_revision or "") != str(current.id):
@@ -304,13 +343,10 @@ def delete_page(name: str, *, author: str = "", comment: str = "") -> Page:
     comment, author = _clean_meta(comment, author)
     with write_transaction():
         page = get_page(name)
-        current = current_revision(page)
-        now = utcnow()
-        revision = Revision.create(page=page, number=current.number + 1, source=current.source,
-                                   title=page.title, comment=comment, author=author, created=now,
-                                   base=current.id, action="delete", size=current.size)
-        Page.update(deleted=now, updated=now, revision=revision.id).where(Page.id == page.id).execute()
-        page.deleted, page.revision = now, revision.id
+        check_writable(page)
+        revision = _same_text_revision(page, comment, author, "delete")
+        Page.update(deleted=revision.created).where(Page.id == page.id).execute()
+        page.deleted = revision.created
     events.page_deleted.send(current_app._get_current_object(), page=page)
     return page
 
@@ -322,16 +358,37 @@ def undelete_page(name: str, *, author: str = "") -> Page:
         page = get_page(name, include_deleted=True)
         if not page.deleted:
             return page
-        current = current_revision(page)
-        now = utcnow()
-        revision = Revision.create(page=page, number=current.number + 1, source=current.source,
-                                   title=page.title, comment=str(_l("Restored from the trash")),
-                                   author=author, created=now, base=current.id, action="undelete",
-                                   size=current.size)
-        Page.update(deleted=None, updated=now, revision=revision.id).where(Page.id == page.id).execute()
-        page.deleted, page.revision = None, revision.id
+        check_writable(page)
+        revision = _same_text_revision(page, str(_l("Restored from the trash")), author, "undelete")
+        Page.update(deleted=None).where(Page.id == page.id).execute()
+        page.deleted = None
     events.page_restored.send(current_app._get_current_object(), page=page, revision=revision)
     return page
+
+
+def _same_text_revision(page: Page, comment: str, author: str, action: str) -> Revision:
+    """A new current revision with the current text (trashed, restored, taken over): inside the
+    caller's transaction; `comment` and `author` already cleaned."""
+    current = current_revision(page)
+    now = utcnow()
+    revision = Revision.create(page=page, number=current.number + 1, source=current.source,
+                               title=page.title, comment=comment, author=author, created=now,
+                               base=current.id, action=action, size=current.size)
+    Page.update(updated=now, revision=revision.id).where(Page.id == page.id).execute()
+    page.updated, page.revision = now, revision.id
+    return revision
+
+
+def note_revision(name: str, *, comment: str, author: str, action: str) -> SaveResult:
+    """Record an event in a page's history without changing its text (a page taken over)."""
+    comment, author = _clean_meta(comment, author)
+    with write_transaction():
+        page = locked(Page.select().where(Page.name == name)).first()
+        if page is None or page.deleted:
+            raise NotFound(_l("There is no page “%(name)s”.", name=name))
+        revision = _same_text_revision(page, comment, author, action)
+    events.page_saved.send(current_app._get_current_object(), page=page, revision=revision, created=False)
+    return SaveResult(page, revision)
 
 
 def page_count() -> int:

@@ -1,7 +1,7 @@
 """Read-side queries shared by the special pages, the actions and the API (one way to list things)."""
 from peewee import JOIN, fn
 
-from ..models import Entry, Link, Page, Revision
+from ..models import Entry, Link, Page, Provenance, Revision
 
 
 def live_pages():
@@ -15,12 +15,18 @@ def existing_names(names) -> set[str]:
     return {p.name for p in Page.select(Page.name).where(Page.name.in_(names) & Page.deleted.is_null())}
 
 
-def recent_changes(limit: int = 50, offset: int = 0):
+def recent_changes(limit: int = 50, offset: int = 0, territory: str = "", local: str = ""):
     """Latest revisions of all pages and fiches, newest first, with their page (trashed ones
-    included, fiches waiting for moderation left out)."""
+    included, fiches waiting for moderation left out). `territory`: only the commons of that
+    neighbour, or this wiki's own pages when it is `local` (this wiki's name)."""
     pending = Entry.select(Entry.page).where(Entry.status == "pending")
-    return (Revision.select(Revision, Page).join(Page).where(Page.id.not_in(pending))
-            .order_by(Revision.created.desc(), Revision.id.desc()).limit(limit).offset(offset))
+    query = Revision.select(Revision, Page).join(Page).where(Page.id.not_in(pending))
+    commons = Provenance.select(Provenance.page).where(~Provenance.adopted)
+    if territory and territory == local:
+        query = query.where(Page.id.not_in(commons))
+    elif territory:
+        query = query.where(Page.id.in_(commons.where(Provenance.source_name == territory)))
+    return query.order_by(Revision.created.desc(), Revision.id.desc()).limit(limit).offset(offset)
 
 
 def page_index(limit: int | None = None, offset: int = 0):

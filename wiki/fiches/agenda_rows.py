@@ -34,8 +34,10 @@ class Row(SimpleNamespace):
 
 
 def _rows(query) -> list[Row]:
-    return [Row(name=name, title=title, sort_key=key, recurrence=rule, data=data) for name, title, key, rule, data
+    rows = [Row(name=name, title=title, sort_key=key, recurrence=rule, data=data) for name, title, key, rule, data
             in query.select(Page.name, Entry.title, Entry.sort_key, Entry.recurrence, Entry.data).tuples()]
+    queries.mark_territories(rows)
+    return rows
 
 
 def event_items(form: Form, rows: list[Row]) -> list[tuple[Row, agenda.Event]]:

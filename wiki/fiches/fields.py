@@ -260,6 +260,25 @@ CLEANERS = {
 }
 
 
+def _open(cleaner):
+    """A choice cleaner that keeps a value its list does not have (a neighbour's commune, in a
+    fiche received from another wiki), as plain text; the list's spelling when it has it."""
+    def clean(field, raw, catalogue):
+        items = [raw] if field.type == "choice" else _many(raw)
+        kept = []
+        for item in items:
+            try:
+                kept.append(cleaner(field, item, catalogue) if field.type == "choice"
+                            else cleaner(field, [item], catalogue)[0])
+            except (FieldError, IndexError):
+                kept.append(_line(item))
+        return (kept[0] if kept else "") if field.type == "choice" else [k for k in kept if k]
+    return clean
+
+
+OPEN_CLEANERS = {"choice": _open(clean_choice), "multiple": _open(clean_multiple)}
+
+
 def is_empty(value) -> bool:
     """Nothing typed (a position at latitude 0, longitude 0 is not empty)."""
     if isinstance(value, dict):
@@ -267,17 +286,20 @@ def is_empty(value) -> bool:
     return value in ("", None, [])
 
 
-def clean_entry(form, raw: dict, catalogue) -> tuple[dict, dict]:
-    """(values, errors): values of the fields that are valid, a message per field that is not."""
+def clean_entry(form, raw: dict, catalogue, *, received: bool = False) -> tuple[dict, dict]:
+    """(values, errors): values of the fields that are valid, a message per field that is not.
+    `received` (a fiche from another wiki, made with its own lists and rules): choice values not
+    in the local list are kept, and only the title is required."""
     values, errors = {}, {}
     for field in form.fields:
+        cleaner = (OPEN_CLEANERS.get(field.type) if received else None) or CLEANERS[field.type]
         try:
-            value = CLEANERS[field.type](field, raw.get(field.id), catalogue)
+            value = cleaner(field, raw.get(field.id), catalogue)
         except FieldError as exc:
             errors[field.id] = exc.message
             continue
         if is_empty(value):
-            if field.required:
+            if field.required and (not received or field.id == form.title_field):
                 errors[field.id] = _l("This field is required.")
             continue
         values[field.id] = value

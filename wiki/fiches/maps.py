@@ -88,19 +88,12 @@ class MapView:
         return ",".join(f"{x:.6f}" for x in self.bounds) if self.bounds else ""
 
 
-def _args_of(filters: queries.Filters) -> dict:
-    args = dict(filters.facets)
-    if filters.text.strip():
-        args["q"] = filters.text
-    return args
-
-
 def layer(form: Form, args) -> Layer:
     """One form's layer for the query-string-like `args` (a MultiDict: getlist must work)."""
     filters = queries.Filters.from_args(form, args)
     position = _position(form)
     colour_field = form.field(form.map_colour) if form.map_colour else None
-    found = Layer(form=form, filters=filters, args=_args_of(filters), shape=position % SHAPES,
+    found = Layer(form=form, filters=filters, args=filters.args(), shape=position % SHAPES,
                   colour=position % PALETTE, colour_field=colour_field)
     located = queries.matching(form, filters).where(Entry.lat.is_null(False))
     south, west, north, east, found.mapped = located.select(

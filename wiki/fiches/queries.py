@@ -4,16 +4,18 @@ Filters combine as people expect from facets: values of one field are alternativ
 or B), different fields must all match (theme A, in commune C), text words must all appear.
 """
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from peewee import JOIN, fn
+from flask import current_app
+from peewee import JOIN, Case, fn
 
-from ..models import Entry, EntryValue, Page
+from ..models import Entry, EntryValue, Page, Provenance
 from .entries import FACET_TYPES, catalogue, fold
 from .forms import Form
 
 SORTS = ("title", "updated", "date")
+TERRITORY = "territoire"       # the query argument and facet of a fiche's territory (commons)
 PER_PAGE, MAX_PER_PAGE = 24, 500
 
 
@@ -33,20 +35,41 @@ class Filters:
     date_to: datetime | None = None        # UTC: fiches that start before it
     bbox: tuple[float, float, float, float] | None = None   # west, south, east, north
     status: str = "published"
+    territory: str = ""        # this wiki's name (its own fiches) or a neighbour's (its commons)
 
     @classmethod
     def from_args(cls, form: Form, args) -> "Filters":
         """From a query string (?themes=Mobilité&commune=Redon&q=vélo): unknown names are ignored."""
         facets = {f.id: [v for v in args.getlist(f.id) if v.strip()][:50]
                   for f in form.fields_of(*FACET_TYPES)}
-        filters = cls(facets={k: v for k, v in facets.items() if v}, text=args.get("q", "")[:200])
+        filters = cls(facets={k: v for k, v in facets.items() if v}, text=args.get("q", "")[:200],
+                      territory=args.get(TERRITORY, "").strip()[:300])
         if form.dates_field:       # ?from=2027-03-01&to=2027-03-31 (a bad date is no filter)
             filters.date_from, to = _day(args.get("from", "")), _day(args.get("to", ""))
             filters.date_to = to + timedelta(days=1) if to else None
         return filters
 
     def is_empty(self) -> bool:
-        return not (self.facets or self.text.strip() or self.date_from or self.date_to or self.bbox)
+        return not (self.facets or self.text.strip() or self.date_from or self.date_to or self.bbox
+                    or self.territory)
+
+    def args(self) -> dict:
+        """The facets, words and territory as query arguments, for links that keep them."""
+        args = {k: list(v) for k, v in self.facets.items()}
+        if self.text.strip():
+            args["q"] = self.text
+        if self.territory:
+            args[TERRITORY] = self.territory
+        return args
+
+
+def local_territory() -> str:
+    return current_app.extensions["bocage.instance"].name
+
+
+def _commons():
+    """Pages received from other wikis and not adopted: the commons (adopted ones are ours)."""
+    return Provenance.select(Provenance.page).where(~Provenance.adopted)
 
 
 def matching(form: Form, filters: Filters):
@@ -66,6 +89,10 @@ def matching(form: Form, filters: Filters):
     if filters.bbox:
         west, south, east, north = filters.bbox
         query = query.where(Entry.lat.between(south, north) & Entry.lon.between(west, east))
+    if filters.territory == local_territory():
+        query = query.where(Entry.page.not_in(_commons()))
+    elif filters.territory:
+        query = query.where(Entry.page.in_(_commons().where(Provenance.source_name == filters.territory)))
     return query
 
 
@@ -87,10 +114,7 @@ def facet_counts(form: Form, filters: Filters) -> dict[str, list[tuple[str, int]
     groups = [(filters, [f.id for f in fields if f.id not in filters.facets])]
     for f in fields:
         if f.id in filters.facets:
-            others = Filters(facets={k: v for k, v in filters.facets.items() if k != f.id},
-                             text=filters.text, date_from=filters.date_from, date_to=filters.date_to,
-                             bbox=filters.bbox, status=filters.status)
-            groups.append((others, [f.id]))
+            groups.append((replace(filters, facets={k: v for k, v in filters.facets.items() if k != f.id}), [f.id]))
     counts: dict[str, dict[str, int]] = {f.id: {} for f in fields}
     for group_filters, field_ids in groups:
         if not field_ids:
@@ -111,7 +135,34 @@ def facet_counts(form: Form, filters: Filters) -> dict[str, list[tuple[str, int]
         else:
             values = [v for v in catalogue().values(f.list) if v in found]
         out[f.id] = [(v, found[v]) for v in values]
+    territories = territory_counts(form, filters)
+    if territories:
+        out[TERRITORY] = territories
     return out
+
+
+def has_commons(form: Form) -> bool:
+    """Whether some fiches of `form` are commons (received, not adopted): a small query."""
+    return (Provenance.select().join(Page, on=(Page.id == Provenance.page))
+            .where(~Provenance.adopted & (Page.kind == form.id)).exists())
+
+
+def with_territory(query):
+    """`query` (on Entry) with the territory of commons as its last column (NULL: ours)."""
+    return query.join(Provenance, JOIN.LEFT_OUTER, on=((Provenance.page == Entry.page) & ~Provenance.adopted))
+
+
+def territory_counts(form: Form, filters: Filters) -> list[tuple[str, int]]:
+    """This wiki and the neighbours whose commons are among the fiches that pass the other
+    filters, with counts; empty when the form has no commons (one small query on provenance)."""
+    if not has_commons(form):
+        return []
+    local = local_territory()
+    name = Case(None, [(Provenance.page.is_null(), local)], Provenance.source_name)
+    rows = (with_territory(matching(form, replace(filters, territory="")))
+            .select(name, fn.COUNT(Entry.page)).group_by(name).tuples())
+    found = dict(rows)
+    return sorted(found.items(), key=lambda item: (item[0] != local, item[0].casefold()))
 
 
 def _all_counts(form: Form, field_ids: list[str], status: str):
@@ -145,4 +196,13 @@ def listing(form: Form, filters: Filters, *, sort: str = "title", page: int = 1,
     for row in rows:
         row.values = json.loads(row.data)
         row.name = row.page.name
+    mark_territories(rows)
     return Listing(rows=rows, total=total, page=page, pages=pages)
+
+
+def mark_territories(rows) -> None:
+    """`row.territory`: the neighbour a common comes from ("" for this wiki's fiches)."""
+    from ..content.provenance import territories_of
+    found = territories_of(row.name for row in rows)
+    for row in rows:
+        row.territory = found.get(row.name, "")

@@ -29,10 +29,7 @@ def dated_form_or_404(form_id):
 
 def filter_args(filters: queries.Filters) -> dict:
     """The filters as query arguments, for links that keep them."""
-    args = {field: list(values) for field, values in filters.facets.items()}
-    if filters.text.strip():
-        args["q"] = filters.text
-    return args
+    return filters.args()
 
 
 def feed_links(form, filters) -> dict:

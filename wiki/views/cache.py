@@ -131,5 +131,5 @@ def _on_change(app, **_):
 def init_app(app):
     app.extensions["bocage.viewcache"] = ViewCache(app.extensions["bocage.instance"].data)
     for signal in (events.page_saved, events.page_deleted, events.page_restored,
-                   events.attachment_added, events.attachment_deleted):
+                   events.attachment_added, events.attachment_deleted, events.provenance_changed):
         signal.connect(_on_change, weak=False)

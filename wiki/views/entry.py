@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from ..content import attachments
+from ..content import attachments, provenance
 from ..content import pages as content
 from ..content.diff import diff_lines
 from ..fiches import display, entries, geocoding, maps
@@ -30,6 +30,7 @@ def _markdown(form, values, name):
 def show(page):
     page, form, values, entry = entries.load(page.name)
     return render_template("fiches/entry.html", page=page, form=form, values=values, entry=entry,
+                           origin=provenance.of(page),
                            lang=_lang(), html=_markdown(form, values, page.name), display=display,
                            json_ld=display.json_ld(form, page, values, request.host_url.rstrip("/")))
 

@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..content import pages as content
-from ..content import queries
+from ..content import provenance, queries
 from ..content.diff import diff_lines
 from ..models import Attachment, Page, Revision
 from ..names import is_valid_name, title_from_name, to_name
@@ -66,6 +66,7 @@ def _show(name):
         return entry_views.show(page)
     return render_template("page/view.html", page=page, revision=page.current,
                            body=render_page(page.current, ActionContext(page_name=name)),
+                           origin=provenance.of(page),
                            toc=page_toc(page.current), attachments=_attachments(page))
 
 
@@ -96,6 +97,7 @@ def edit(name):
         return _edit_form(name, source=f"# {title}\n\n", base="", title=title)
     if _hidden_fiche(page):
         return _waiting()
+    content.check_writable(page)     # a common not adopted: changed at its origin only
     if page.kind != "page":
         return entry_views.edit_form(page)
     return _edit_form(name, source=page.current.source, base=page.current.id, title=page.title)

@@ -6,7 +6,7 @@ from flask import (Blueprint, Response, current_app, redirect, render_template, 
 from flask_babel import gettext as _
 from datetime import timezone
 
-from ..content import queries
+from ..content import provenance, queries
 from ..indexing import search_index
 from ..security import safe_next_url
 from .paging import page_number
@@ -18,9 +18,13 @@ PER_PAGE = 100
 @bp.get("/recent")
 def recent():
     number = page_number()
-    changes = list(queries.recent_changes(PER_PAGE, (number - 1) * PER_PAGE))
+    territory = request.args.get("territoire", "")[:300]
+    local = current_app.extensions["bocage.instance"].name
+    changes = list(queries.recent_changes(PER_PAGE, (number - 1) * PER_PAGE, territory=territory, local=local))
+    neighbours = provenance.territories()
     return render_template("special/recent.html", changes=changes, number=number,
-                           more=len(changes) == PER_PAGE)
+                           more=len(changes) == PER_PAGE, territory=territory,
+                           territories=[local, *neighbours] if neighbours else [])
 
 
 @bp.get("/recent.atom")

@@ -71,6 +71,13 @@
     if (link.tagName === "A") link.href = props.url;
     link.textContent = props.title || props.name || "";
     title.appendChild(link);
+    if (props.territoire) {             // a common: the neighbour it comes from
+      var badge = document.createElement("span");
+      badge.className = "territory-badge";
+      badge.textContent = String(props.territoire);
+      title.appendChild(document.createTextNode(" "));
+      title.appendChild(badge);
+    }
     box.appendChild(title);
     if (field && props[field]) {
       var value = document.createElement("p");
