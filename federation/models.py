@@ -112,5 +112,13 @@ class RemoteObject(BaseModel):
     page = CharField(max_length=100, default="")        # the local page or fiche it is kept as (m0006)
 
 
+class AnnounceQueue(BaseModel):
+    """A page changed in a bulk import (thousands of fiches), to announce: the delivery worker
+    builds its activity (m0007), so that the import does not wait for it."""
+    page = IntegerField()                               # Page.id
+    change = CharField(max_length=10)                   # save, delete, restore
+    queued = DateTimeField(default=utcnow)
+
+
 ALL_MODELS = [RemoteActor, Follower, Following, SeenActivity, OutboxActivity, Delivery,
-              BlockedDomain, RemoteObject]
+              BlockedDomain, RemoteObject, AnnounceQueue]

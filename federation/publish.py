@@ -1,16 +1,26 @@
 """Content events become activities: a page or fiche saved is a Create (the first time it is
 public) or an Update, trashed a Delete, restored a Create. A page goes out from the territory
 actor; a fiche from the territory and from its form's actor (to the followers of each). A fiche
-waiting for moderation is not public: nothing goes out until it is approved."""
+waiting for moderation is not public: nothing goes out until it is approved.
+
+One change (an edit) is announced in its own request. The changes of a bulk import (5,000
+fiches: 35 s of documents to build) wait in announce_queue, and the delivery worker announces
+them (`drain`), a batch per transaction: the import ends as soon as its fiches are saved.
+"""
 import logging
 
 from flask import current_app, has_request_context
 
 from wiki import events
+from wiki.db import bulk_insert, database, utcnow
 from wiki.models import Page
 
 from . import objects, outbox, urls
 from .config import instance
+from .models import AnnounceQueue
+
+QUEUE_FROM = 20        # changes at the end of one bulk change: more wait for the worker
+BATCH = 50             # changes the worker announces per transaction
 
 log = logging.getLogger("federation.publish")
 
@@ -61,10 +71,16 @@ def _announce_all(state) -> None:
     """The page is saved whatever happens here: a failure is logged, never raised to the
     editor. Rendering needs a request (links, actions): a save outside of one (`bocage init`'s
     home page) is not announced; its next change will be, as a Create."""
+    changes = state.get("changes", {})
     if not has_request_context():
-        log.info("federation: %d changes outside a request, not announced", len(state.get("changes", {})))
+        log.info("federation: %d changes outside a request, not announced", len(changes))
         return
-    for page_id, change in state.get("changes", {}).items():
+    if len(changes) >= QUEUE_FROM:
+        now = utcnow()
+        bulk_insert(AnnounceQueue, [{"page": page_id, "change": change, "queued": now}
+                                    for page_id, change in changes.items()])
+        return
+    for page_id, change in changes.items():
         try:
             announce(page_id, change)
         except Exception:
@@ -81,3 +97,20 @@ def _deleted(app, page, **_):
 
 def _restored(app, page, **_):
     _later_or_now(page, "restore")
+
+
+def drain(app, limit: int = BATCH) -> int:
+    """Announce up to `limit` queued changes (the delivery worker's job); their activities and
+    the removal of their queue rows commit together, so a crash repeats or loses nothing."""
+    with app.app_context():
+        base = urls.base()
+    with app.test_request_context(base_url=base + "/"), database.atomic():
+        rows = list(AnnounceQueue.select().order_by(AnnounceQueue.id).limit(limit))
+        for row in rows:
+            try:
+                announce(row.page, row.change)
+            except Exception:
+                log.exception("federation: page %s (%s) not announced", row.page, row.change)
+        if rows:
+            AnnounceQueue.delete().where(AnnounceQueue.id.in_([r.id for r in rows])).execute()
+    return len(rows)

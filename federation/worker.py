@@ -35,8 +35,20 @@ def _one(app, row) -> str:
                 database.close()
 
 
+def _announce_queued(app) -> int:
+    """Build the activities of queued changes (bulk imports: federation/publish.py), a batch."""
+    from .publish import drain
+    try:
+        return drain(app)
+    except Exception:
+        log.exception("announcing queued changes")
+        return 0
+
+
 def run_once(app, pool: ThreadPoolExecutor | None = None) -> int:
-    """Deliver what is due now; the number of rows handled."""
+    """Announce what an import queued, deliver what is due now; the number of rows handled."""
+    while _announce_queued(app):
+        pass
     with app.app_context():
         rows = delivery.claim(limit=THREADS * 4)
         database.close()
@@ -78,8 +90,9 @@ def run(app, stop: threading.Event, idle: float = 1.0) -> None:
                 except Exception:
                     log.exception("follows from the settings")
                 next_try = time.monotonic() + 3
+            announced = _announce_queued(app)      # a batch between two rounds of sends
             try:
-                claimed = _top_up(app, pool, in_flight)
+                claimed = _top_up(app, pool, in_flight) + announced
             except Exception:
                 log.exception("worker loop")
                 claimed = 0
