@@ -222,3 +222,19 @@ def test_recent_changes_filter_by_territory(app, client):
     assert "Fête du pain" in theirs and "Le lavoir d&#39;ici" not in theirs
     ours = client.get("/recent?territoire=Territoire de test").get_data(as_text=True)
     assert "Fête du pain" not in ours and "Le lavoir d&#39;ici" in ours
+
+
+def test_search_results_can_be_limited_to_a_territory(app, client):
+    from tests_helpers import make_page
+    _receive(app)                                               # Lormes' "four" page
+    make_page(client, "four-communal", "# Four communal\n\nLe four du bourg.")
+    every = client.get("/search?q=four").get_data(as_text=True)
+    assert "Fête du pain" in every and "Four communal" in every and 'name="territoire"' in every
+    theirs = client.get("/search?q=four&territoire=Lormes").get_data(as_text=True)
+    assert "Fête du pain" in theirs and "Four communal" not in theirs and "1 résultat" in theirs
+    ours = client.get("/search?q=four&territoire=Territoire+de+test").get_data(as_text=True)
+    assert "Four communal" in ours and "Fête du pain" not in ours
+    nobody = client.get("/search?q=four&territoire=Ailleurs").get_data(as_text=True)
+    assert "Four communal" not in nobody and "Fête du pain" not in nobody
+    api = client.get("/api/search?q=four&territoire=Lormes").get_json()
+    assert [(r["name"], r["territory"]) for r in api["results"]] == [("lormes-fete-du-pain", "Lormes")]

@@ -51,6 +51,19 @@ def territories_of(names) -> dict[str, str]:
                 .where(Page.name.in_(names) & ~Provenance.adopted).tuples())
 
 
+def names_from(territory: str, local: str):
+    """A test of page names for search results: the commons of `territory`, or this wiki's own
+    pages when it is `local` (this wiki's name); None when there is nothing to filter."""
+    if not territory or not has_commons():
+        return None if not territory or territory == local else (lambda _name: False)
+    commons = Page.select(Page.name).join(Provenance, on=(Provenance.page == Page.id)).where(~Provenance.adopted)
+    if territory == local:
+        theirs = {n for (n,) in commons.tuples()}
+        return lambda name: name not in theirs
+    chosen = {n for (n,) in commons.where(Provenance.source_name == territory).tuples()}
+    return chosen.__contains__
+
+
 def has_commons() -> bool:
     return Provenance.select().where(~Provenance.adopted).exists()
 

@@ -30,6 +30,7 @@ __all__ = ["SearchIndex", "SearchDoc", "SearchHit", "SearchResults", "SearchInde
 
 MAX_STORED_CHARS = 20_000  # stored (highlightable) text per doc: keeps the index small
 MAX_INDEXED_CHARS = 500_000  # indexed text per doc: long pages stay searchable past the stored part
+MAX_FILTERED = 2000  # matches looked at when results are filtered by page name (a territory)
 MAX_QUERY_CHARS = 300  # longer user queries are truncated: parsing and scoring grow with the terms
 LOCK_TIMEOUT = 5.0  # seconds to wait for another process's writer before giving up
 MERGE_FANOUT = 3  # merge a size tier once this many segments share it (measured: 3-4 best, 8 doubles search time)
@@ -213,8 +214,10 @@ class SearchIndex:
         return self._highlighter.excerpt(text, terms)
 
     def search(self, query: str, limit: int = 20, page: int = 1,
-               kinds: Collection[str] | None = None) -> SearchResults:
-        """Ranked, paginated search. An empty ``kinds`` (as from ``request.args.getlist``) means all kinds."""
+               kinds: Collection[str] | None = None, keep: Callable[[str], bool] | None = None) -> SearchResults:
+        """Ranked, paginated search. An empty ``kinds`` (as from ``request.args.getlist``) means all kinds.
+        ``keep(name)``: only the pages it accepts (a territory's); ranked among the first
+        MAX_FILTERED matches, the index knowing nothing of territories."""
         text = " ".join((query or "")[:MAX_QUERY_CHARS].replace("?", " ").split())
         limit, page = max(1, min(int(limit), 100)), max(1, int(page))
         kinds = sorted({kinds} if isinstance(kinds, str) else set(kinds or ()))
@@ -224,19 +227,24 @@ class SearchIndex:
             for attempt in range(3):
                 searcher = self._fresh()
                 try:
-                    return self._page(searcher, text, kinds, limit, page)
+                    return self._page(searcher, text, kinds, limit, page, keep)
                 except (OSError, TypeError):
                     # segments are separate files, opened lazily: if a concurrent merge deleted some,
                     # the index changed meanwhile, so reopen and retry. Otherwise it is a real error.
                     if attempt == 2 or searcher.up_to_date():
                         raise
 
-    def _page(self, searcher, text: str, kinds: list[str], limit: int, page: int) -> SearchResults:
+    def _page(self, searcher, text: str, kinds: list[str], limit: int, page: int, keep=None) -> SearchResults:
         result = SearchResults(hits=[], total=0, page=page, pages=0, query=text)
-        cached = self._ranked.get((text, tuple(kinds)))
-        if cached is None or len(cached[1]) < min(page * limit, cached[2]):
-            cached = self._ranked[text, tuple(kinds)] = self._run(searcher, text, kinds, page * limit)
-        result.error, ranked, result.total, terms = cached
+        if keep is not None:
+            result.error, ranked, _total, terms = self._run(searcher, text, kinds, MAX_FILTERED)
+            ranked = [(s, d) for s, d in ranked if keep(searcher.stored_fields(d)["name"])]
+            result.total = len(ranked)
+        else:
+            cached = self._ranked.get((text, tuple(kinds)))
+            if cached is None or len(cached[1]) < min(page * limit, cached[2]):
+                cached = self._ranked[text, tuple(kinds)] = self._run(searcher, text, kinds, page * limit)
+            result.error, ranked, result.total, terms = cached
         result.pages = math.ceil(result.total / limit)
         for score, docnum in ranked[(page - 1) * limit: page * limit]:  # only this page is highlighted
             stored = searcher.stored_fields(docnum)

@@ -77,9 +77,13 @@ def trash():
 
 @bp.get("/search")
 def search():
-    query = request.args.get("q", "")[:500]
-    results = search_index().search(query, limit=20, page=page_number()) if query.strip() else None
-    return render_template("special/search.html", query=query, results=results)
+    query, territory = request.args.get("q", "")[:500], request.args.get("territoire", "")[:300]
+    local = current_app.extensions["bocage.instance"].name
+    keep = provenance.names_from(territory, local)
+    results = search_index().search(query, limit=20, page=page_number(), keep=keep) if query.strip() else None
+    neighbours = provenance.territories()
+    return render_template("special/search.html", query=query, results=results, territory=territory,
+                           territories=[local, *neighbours] if neighbours else [])
 
 
 @bp.get("/lang/<code>")
