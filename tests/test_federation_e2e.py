@@ -116,3 +116,44 @@ def test_lormes_follows_redon_and_keeps_its_commons(territories):
     done = lormes.bocage("unfollow", str(lormes.folder), redon_actor)
     assert done.returncode == 0, done.stderr
     eventually(lambda: followers() == [] or None, "Redon to drop its follower after the Undo")
+
+
+def test_one_territory_fans_out_to_several_and_a_dead_one_holds_up_nobody(tmp_path, federation_key):
+    """Three real instances: Lormes and the Morvan follow Pays de Redon (by their settings);
+    Redon's page reaches both, its edit too; with the Morvan down, the next edit still reaches
+    Lormes at once (the Morvan's delivery waits for its retry)."""
+    redon = Territory(tmp_path, "Pays de Redon", federation_key)
+    handle = f"@{redon.slug}@{redon.host}"
+    lormes = Territory(tmp_path, "Lormes", federation_key, follow=[handle])
+    morvan = Territory(tmp_path, "Morvan", federation_key, follow=[handle])
+    try:
+        for territory in (redon, lormes, morvan):
+            territory.start()
+        actor = f"{redon.url}/ap/actors/{redon.slug}"
+        assert sorted(eventually(lambda: requests.get(f"{actor}/followers?page=1", headers=AS, timeout=5)
+                                 .json()["orderedItems"] if len(requests.get(f"{actor}/followers?page=1", headers=AS,
+                                                                             timeout=5).json()["orderedItems"]) == 2
+                                 else None, "two followers")) == sorted(
+            f"{t.url}/ap/actors/{t.slug}" for t in (lormes, morvan))
+        for territory in (lormes, morvan):      # each has Redon's Accept
+            eventually(lambda t=territory: requests.get(f"{t.url}/ap/actors/{t.slug}/following?page=1", headers=AS,
+                                                        timeout=5).json()["orderedItems"] == [actor] or None,
+                       f"{territory.slug} to get the Accept")
+        page_id = f"{redon.url}/wiki/marche"
+        redon.api("PUT", "/api/pages/marche", json={"source": "# Marché\n\nLe samedi.", "base_revision": None})
+        for territory in (lormes, morvan):
+            eventually(lambda t=territory: page_id in t.commons(), f"the page at {territory.slug}")
+        revision = redon.api("GET", "/api/pages/marche")["revision"]
+        redon.api("PUT", "/api/pages/marche", json={"source": "# Marché\n\nLe samedi, place du bourg.",
+                                                    "base_revision": revision})
+        for territory in (lormes, morvan):
+            eventually(lambda t=territory: "bourg" in t.commons()[page_id]["content"], f"the edit at {territory.slug}")
+        morvan.stop()
+        revision = redon.api("GET", "/api/pages/marche")["revision"]
+        redon.api("PUT", "/api/pages/marche", json={"source": "# Marché\n\nLe samedi matin.", "base_revision": revision})
+        eventually(lambda: "matin" in lormes.commons()[page_id]["content"], "the edit at Lormes, the Morvan down",
+                   timeout=20)
+    finally:
+        for territory in (redon, lormes, morvan):
+            territory.stop()
+            print(f"--- {territory.slug} ---\n{territory.output()[-3000:]}")

@@ -66,7 +66,10 @@ def values_of(obj: dict, sender) -> dict:
 
 
 def followed(sender) -> bool:
-    return Following.select().where((Following.actor == sender.url) & (Following.status == "accepted")).exists()
+    """One of ours follows `sender`, or asked to: what it sends before its Accept is processed
+    (the two cross on the network) is wanted all the same."""
+    return Following.select().where((Following.actor == sender.url)
+                                    & Following.status.in_(("accepted", "pending"))).exists()
 
 
 def keep(obj: dict, sender):
