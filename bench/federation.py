@@ -236,9 +236,21 @@ def inbox(args, tmp, servers, app, sink, senders) -> dict:
         runs["inbox"][-1]["exhausted"] = runs["inbox"][-1]["requests"] >= len(items)
         runs["minimal"].append(wrk_counted(f"http://127.0.0.1:{min_port}/ap/inbox", args.seconds, minimal.pid, loop))
     gets = sink.stats()["gets"]
+    from federation.models import InboxQueue
+    started, queued_at_end, left = time.monotonic(), None, None
+    while time.monotonic() - started < 180:      # the worker keeps what the inbox accepted
+        with app.app_context():
+            left = InboxQueue.select().count()
+            release(app)
+        queued_at_end = left if queued_at_end is None else queued_at_end
+        if not left:
+            break
+        time.sleep(0.5)
+    kept_s = time.monotonic() - started
     with app.app_context():
         stored = {"remote_actors": RemoteActor.select().count(), "remote_objects": RemoteObject.select().count(),
-                  "seen_activities": SeenActivity.select().count()}
+                  "seen_activities": SeenActivity.select().count(), "queued_when_sending_ended": queued_at_end,
+                  "queue_left": left, "worker_caught_up_s": round(kept_s, 1)}
         release(app)
     text = log.read_text(errors="replace")
     out = {"senders": len(senders), "workers": args.workers, "warmup_statuses": dict(Counter(statuses)),
@@ -267,7 +279,7 @@ def run(args, tmp, servers) -> dict:
     sink = Sink(servers, tmp, args.followers, senders, out_app.extensions["bocage.federation"].keys.public_pem)
     r["fanout"] = fanout(args, tmp, servers, out_app, sink)
     release(out_app, everything=True)     # the database binding is global: one instance at a time here
-    in_app = new_instance(tmp / "inbox", free_port(), rate_limit_per_minute=10 ** 9)
+    in_app = new_instance(tmp / "inbox", free_port(), rate_limit_per_minute=10 ** 9, inbox_processing="deferred")
     r["inbox"] = inbox(args, tmp, servers, in_app, sink, senders)
     print(f"inbox: {r['inbox']}", flush=True)
     r["config"]["loadavg_end"] = os.getloadavg()

@@ -9,6 +9,7 @@
     date_window_seconds = 300         # how far a signed request's Date may be from now
     follow = []                       # handles the territory follows by itself (the demo)
     delivery_lease_seconds = 90       # a delivery claimed by a worker that died is retried after this
+    inbox_processing = "deferred"     # received content kept by the worker; "inline": in the request (tests)
 """
 import tomllib
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ class Settings:
     date_window_seconds: int = 300
     follow: tuple = field(default=())
     delivery_lease_seconds: int = 90
+    inbox_processing: str = "deferred"
 
 
 class SettingsError(Exception):
@@ -41,6 +43,8 @@ def load(instance) -> Settings:
     settings = Settings(**known)
     if settings.scheme not in ("https", "http"):
         raise SettingsError('[federation] scheme must be "https" or "http"')
+    if settings.inbox_processing not in ("deferred", "inline"):
+        raise SettingsError('[federation] inbox_processing must be "deferred" or "inline"')
     if settings.accept_follows not in ("auto", "manual"):
         raise SettingsError('[federation] accept_follows must be "auto" or "manual"')
     return settings

@@ -21,10 +21,11 @@ from wiki.db import database
 
 from . import activities, blocklist, httpsig, remote, urls
 from .config import settings
-from .models import SeenActivity
+from .models import InboxQueue, RemoteActor, SeenActivity
 
 log = logging.getLogger("federation.inbox")
 CHANGES = ("Create", "Update", "Delete")
+DEFERRED = ("Create", "Update", "Announce")     # content: kept by the worker (inbox_processing)
 
 
 class _RateLimit:
@@ -121,11 +122,49 @@ def receive(local: str | None) -> Response:
         with database.atomic() as transaction:
             if activity.get("id"):
                 SeenActivity.create(activity_id=str(activity["id"])[:500])
-            try:
-                activities.handle(activity, sender, local)
-            except activities.Ignored as exc:        # not seen: it may count later (after an Accept)
-                transaction.rollback()
-                log.info("inbox: %s %s ignored: %s", activity.get("type"), activity.get("id"), exc)
+            if activity["type"] in DEFERRED and config.inbox_processing == "deferred":
+                InboxQueue.create(activity=json.dumps(activity), sender=sender.url, local=local or "")
+            else:
+                apply(activity, sender, local, transaction)
     except IntegrityError:
         log.info("inbox: %s already received", activity.get("id"))
     return _answer(202)
+
+
+def apply(activity: dict, sender, local: str | None, transaction) -> None:
+    """Do what `activity` says (in `transaction`, which has its id marked seen)."""
+    try:
+        activities.handle(activity, sender, local)
+    except activities.Ignored as exc:        # not seen: it may count later (after an Accept)
+        transaction.rollback()
+        log.info("inbox: %s %s ignored: %s", activity.get("type"), activity.get("id"), exc)
+
+
+def drain(app, limit: int = 50) -> int:
+    """Keep the content the inbox queued (the delivery worker's job), each in a transaction of
+    its own with the removal of its queue row."""
+    with app.app_context():
+        base = urls.base()
+    done = 0
+    with app.test_request_context(base_url=base + "/"):
+        for row in InboxQueue.select().order_by(InboxQueue.id).limit(limit):
+            activity = json.loads(row.activity)
+            with database.atomic():
+                InboxQueue.delete().where(InboxQueue.id == row.id).execute()
+                sender = RemoteActor.get_or_none(RemoteActor.url == row.sender)
+                if sender is None:
+                    continue
+                seen = SeenActivity.delete().where(SeenActivity.activity_id == str(activity.get("id", ""))[:500])
+                with database.atomic() as nested:
+                    try:
+                        activities.handle(activity, sender, row.local or None)
+                    except activities.Ignored as exc:    # not seen: it may count when it comes again
+                        nested.rollback()
+                        seen.execute()
+                        log.info("inbox: %s %s ignored: %s", activity.get("type"), activity.get("id"), exc)
+                    except Exception:
+                        nested.rollback()
+                        seen.execute()
+                        log.exception("inbox: %s %s not kept", activity.get("type"), activity.get("id"))
+            done += 1
+    return done

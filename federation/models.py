@@ -120,5 +120,15 @@ class AnnounceQueue(BaseModel):
     queued = DateTimeField(default=utcnow)
 
 
+class InboxQueue(BaseModel):
+    """Received content (Create, Update, Announce) whose signature and origin were checked by
+    the inbox, for the delivery worker to keep as commons (pages and fiches: a revision and a
+    search-index commit each, 10 ms that the inbox request does not wait for) (m0008)."""
+    activity = TextField()                              # JSON, as received
+    sender = CharField(max_length=URL)                  # the verified actor (RemoteActor.url)
+    local = CharField(max_length=100, default="")       # our actor whose inbox it came to ("": shared)
+    received = DateTimeField(default=utcnow)
+
+
 ALL_MODELS = [RemoteActor, Follower, Following, SeenActivity, OutboxActivity, Delivery,
-              BlockedDomain, RemoteObject, AnnounceQueue]
+              BlockedDomain, RemoteObject, AnnounceQueue, InboxQueue]

@@ -36,13 +36,16 @@ def _one(app, row) -> str:
 
 
 def _announce_queued(app) -> int:
-    """Build the activities of queued changes (bulk imports: federation/publish.py), a batch."""
-    from .publish import drain
-    try:
-        return drain(app)
-    except Exception:
-        log.exception("announcing queued changes")
-        return 0
+    """A batch of the queued work: the content the inbox received (inbox.drain), the
+    activities of an import's changes (publish.drain)."""
+    from . import inbox, publish
+    done = 0
+    for drain, what in ((inbox.drain, "received content"), (publish.drain, "queued changes")):
+        try:
+            done += drain(app)
+        except Exception:
+            log.exception("worker: %s", what)
+    return done
 
 
 def run_once(app, pool: ThreadPoolExecutor | None = None) -> int:

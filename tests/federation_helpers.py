@@ -26,7 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def federation_settings(folder, **settings):
-    """Add a [federation] table to an instance's settings."""
+    """Add a [federation] table to an instance's settings. Received content is kept in the inbox
+    request ("inline"), so that tests read it at once; the servers of the end-to-end tests run
+    with the default, the worker keeping it ("deferred")."""
+    settings.setdefault("inbox_processing", "inline")
     lines = ["", "[federation]"] + [f"{k} = {json.dumps(v)}" for k, v in settings.items()]
     path = folder / "instance.toml"
     path.write_text(path.read_text() + "\n".join(lines) + "\n")
@@ -163,7 +166,8 @@ class Territory:
         instance = init_instance(self.folder, name, self.host)
         self.slug = instance.slug
         (self.folder / "data" / "federation-key.pem").write_text(key)
-        federation_settings(self.folder, scheme="http", allow_private_addresses=True, **settings)
+        federation_settings(self.folder, scheme="http", allow_private_addresses=True,
+                            **{"inbox_processing": "deferred", **settings})
         self.env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}
         self.env.pop("BOCAGE_DATABASE_URL", None)
         app = create_app(self.folder)

@@ -358,3 +358,30 @@ def test_blocking_a_domain_blocks_its_subdomains_and_ports_only(app):
         assert blocklist.is_blocked("a.b.example.org") and blocklist.is_blocked("example.org:8443")
         assert not blocklist.is_blocked("badexample.org") and not blocklist.is_blocked("example.org.evil")
         assert blocklist.unblock("example.org") and not blocklist.is_blocked("a.example.org")
+
+
+def test_by_default_received_content_is_kept_by_the_worker(app, client, key, remote, instance_dir):
+    """inbox_processing = "deferred" (the default): the inbox checks, answers 202 and queues;
+    the worker keeps the common (a page: a revision and a search-index commit, not in the request)."""
+    from federation import worker
+    from federation.config import Settings
+    from federation.models import InboxQueue
+    _we_follow_alice(app, client, key, remote)
+    app.extensions["bocage.federation"].settings = Settings(allow_private_addresses=True)
+    assert Settings().inbox_processing == "deferred"
+    actor = f"{remote.base}/users/alice"
+    create = {"id": f"{remote.base}/activities/q1", "type": "Create", "actor": actor, "object": _note(remote, 7)}
+    assert post(client, key, remote, create).status_code == 202
+    with app.app_context():
+        assert InboxQueue.select().count() == 1 and not RemoteObject.select().exists()
+    assert post(client, key, remote, create).status_code == 202          # seen: not queued twice
+    worker.run_once(app)
+    with app.app_context():
+        assert InboxQueue.select().count() == 0 and RemoteObject.get().name == "Article 7"
+    stranger = {"id": f"{remote.base}/activities/q2", "type": "Create", "actor": f"{remote.base}/users/bob",
+                "object": {**_note(remote, 8), "attributedTo": f"{remote.base}/users/bob"}}
+    assert post(client, key, remote, stranger, key_id=f"{remote.base}/users/bob#main-key").status_code == 202
+    worker.run_once(app)
+    with app.app_context():                       # bob is not followed: ignored, and not marked seen
+        assert RemoteObject.select().count() == 1
+        assert not SeenActivity.select().where(SeenActivity.activity_id == stranger["id"]).exists()
