@@ -141,30 +141,26 @@ def apply(activity: dict, sender, local: str | None, transaction) -> None:
 
 
 def drain(app, limit: int = 50) -> int:
-    """Keep the content the inbox queued (the delivery worker's job), each in a transaction of
-    its own with the removal of its queue row."""
+    """Keep the content the inbox queued (the delivery worker's job). No transaction around it:
+    keeping a page commits its revision, then updates the search index, and the inbox's own
+    writes must not wait for that. A row goes once its activity is handled; a crash in between
+    handles it again (an object kept twice is the same object)."""
     with app.app_context():
         base = urls.base()
     done = 0
     with app.test_request_context(base_url=base + "/"):
-        for row in InboxQueue.select().order_by(InboxQueue.id).limit(limit):
+        for row in list(InboxQueue.select().order_by(InboxQueue.id).limit(limit)):
             activity = json.loads(row.activity)
-            with database.atomic():
-                InboxQueue.delete().where(InboxQueue.id == row.id).execute()
-                sender = RemoteActor.get_or_none(RemoteActor.url == row.sender)
-                if sender is None:
-                    continue
-                seen = SeenActivity.delete().where(SeenActivity.activity_id == str(activity.get("id", ""))[:500])
-                with database.atomic() as nested:
-                    try:
-                        activities.handle(activity, sender, row.local or None)
-                    except activities.Ignored as exc:    # not seen: it may count when it comes again
-                        nested.rollback()
-                        seen.execute()
-                        log.info("inbox: %s %s ignored: %s", activity.get("type"), activity.get("id"), exc)
-                    except Exception:
-                        nested.rollback()
-                        seen.execute()
-                        log.exception("inbox: %s %s not kept", activity.get("type"), activity.get("id"))
+            sender = RemoteActor.get_or_none(RemoteActor.url == row.sender)
+            try:
+                if sender is not None:
+                    activities.handle(activity, sender, row.local or None)
+            except Exception as exc:        # Ignored or failed: not seen, so that it counts when it comes again
+                SeenActivity.delete().where(SeenActivity.activity_id == str(activity.get("id", ""))[:500]).execute()
+                if isinstance(exc, activities.Ignored):
+                    log.info("inbox: %s %s ignored: %s", activity.get("type"), activity.get("id"), exc)
+                else:
+                    log.exception("inbox: %s %s not kept", activity.get("type"), activity.get("id"))
+            InboxQueue.delete().where(InboxQueue.id == row.id).execute()
             done += 1
     return done
