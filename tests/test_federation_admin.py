@@ -9,28 +9,22 @@ import pytest
 
 from conftest import csrf_token
 from federation.models import BlockedDomain, Delivery, Follower, Following, OutboxActivity
-from federation_helpers import FakeRemote, RemoteKey, federation_settings, follow_us
+from federation_helpers import federation_settings, follow_us
 
 PAGE = "/admin/federation"
 OURS = "territoire-de-test"
 BASE = "http://wiki.test"          # scheme = "http": the remote server here is plain HTTP too
 
 
-@pytest.fixture(scope="module")
-def key():
-    return RemoteKey()
-
-
 @pytest.fixture
-def remote(key):
-    server = FakeRemote()
-    server.add_actor("lormes", key, type="Group")
-    resource = quote(f"acct:lormes@{server.host}")
-    server.documents[f"/.well-known/webfinger?resource={resource}"] = {
-        "subject": f"acct:lormes@{server.host}",
-        "links": [{"rel": "self", "type": "application/activity+json", "href": f"{server.base}/users/lormes"}]}
-    yield server
-    server.close()
+def remote(remote, key):
+    """conftest's remote server, with a territory `lormes` (a Group) that WebFinger finds."""
+    remote.add_actor("lormes", key, type="Group")
+    resource = quote(f"acct:lormes@{remote.host}")
+    remote.documents[f"/.well-known/webfinger?resource={resource}"] = {
+        "subject": f"acct:lormes@{remote.host}",
+        "links": [{"rel": "self", "type": "application/activity+json", "href": f"{remote.base}/users/lormes"}]}
+    return remote
 
 
 @pytest.fixture
@@ -118,7 +112,6 @@ def test_stopping_following_sends_an_undo(admin, app, remote):
 
 
 def test_a_follow_request_waits_and_the_admin_accepts_or_refuses(admin, app, client, key, remote):
-    remote.add_actor("alice", key)
     follow_us(client, key, remote, "lormes", OURS, base=BASE)
     follow_us(client, key, remote, "alice", OURS, base=BASE)
     page = admin.get(PAGE).get_data(as_text=True)
