@@ -47,7 +47,8 @@ def build(folder, pages):
     """
     from wiki import create_app
     from wiki.content.pages import save_page, title_of
-    from wiki.content.tokens import create_token
+    from wiki.accounts.service import create_account
+    from wiki.accounts.tokens import create_token
     from wiki.db import database, utcnow
     from wiki.instance import init_instance
     from wiki.models import Link, Page, Revision
@@ -59,7 +60,7 @@ def build(folder, pages):
     with app.test_request_context():
         for name, src in items[:sample]:
             save_page(name, src, comment="import", author="bench")
-        token = create_token("bench")
+        token = create_token("bench", create_account("bench", "bench-password", role="admin").id)
     sample_s, t0, now = time.perf_counter() - t0, time.perf_counter(), utcnow()
     with app.app_context(), database.atomic():
         for i in range(sample, len(items), 500):

@@ -11,7 +11,9 @@ import uuid
 import pytest
 
 from wiki import create_app
-from wiki.content.tokens import create_token
+from wiki.accounts.tokens import create_token
+
+ROBOT_PASSWORD = "mot-de-passe-du-robot"
 from wiki.db import database
 from wiki.instance import init_instance
 
@@ -72,10 +74,18 @@ def ctx(app):
         database.close()
 
 
+def robot_token(label="robot", role="admin", username="robot"):
+    """An API token of the account `username` (made with `role` the first time): in an app context."""
+    from wiki.accounts.service import create_account, find_account
+    account = find_account(username) or create_account(username, ROBOT_PASSWORD, role=role)
+    return create_token(label, account.id)
+
+
 @pytest.fixture
 def token(app):
+    """An admin's API token (the account "robot", password ROBOT_PASSWORD)."""
     with app.app_context():
-        return create_token("robot")
+        return robot_token()
 
 
 def csrf_token(client, path="/wiki/accueil/edit"):
@@ -84,12 +94,12 @@ def csrf_token(client, path="/wiki/accueil/edit"):
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def sign_in(client, token, next_url=None):
-    """Sign in at /admin/connexion with an API token, through the real form."""
-    data = {"csrf_token": csrf_token(client, "/admin/connexion"), "token": token}
+def sign_in(client, login="robot", password=ROBOT_PASSWORD, next_url=None):
+    """Sign in at /connexion, through the real form."""
+    data = {"csrf_token": csrf_token(client, "/connexion"), "login": login, "password": password}
     if next_url is not None:
         data["next"] = next_url
-    return client.post("/admin/connexion", data=data)
+    return client.post("/connexion", data=data)
 
 
 @pytest.fixture
@@ -101,7 +111,7 @@ def en(client):
 @pytest.fixture
 def admin(en, token):
     """The test client, signed in as an admin (pages in English)."""
-    r = sign_in(en, token)
+    r = sign_in(en, next_url="/admin")
     assert r.status_code == 302 and r.headers["Location"] == "/admin", r.get_data(as_text=True)[:300]
     return en
 

@@ -156,7 +156,7 @@ class Territory:
 
     def __init__(self, tmp_path, name, key, host_name="127.0.0.1", **settings):
         from wiki import create_app
-        from wiki.content.tokens import create_token
+        from conftest import robot_token
         from wiki.db import database
         from wiki.instance import init_instance
         self.port = free_port()
@@ -172,7 +172,7 @@ class Territory:
         self.env.pop("BOCAGE_DATABASE_URL", None)
         app = create_app(self.folder)
         with app.app_context():
-            self.token = create_token("robot")
+            self.token = robot_token()
         app.extensions["bocage.search"].close()
         if not database.is_closed():
             database.close()

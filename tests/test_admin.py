@@ -8,9 +8,8 @@ from html import unescape
 
 import pytest
 
-from conftest import csrf_token, sign_in
+from conftest import robot_token, csrf_token, sign_in
 from tests_helpers import form_state, make_page, territory
-from wiki.content.tokens import create_token
 from wiki.fiches import entries
 from wiki.fiches.forms import DEFAULTS
 from wiki.models import ApiToken, Page, Revision
@@ -432,7 +431,7 @@ def test_editing_a_list_writes_lists_toml_safely(admin, client, instance_dir, ap
 
 def test_a_second_token_is_another_admin(app, client):
     with app.app_context():
-        other = create_token("autre")
+        other = robot_token("autre")
     assert sign_in(client, other).status_code == 302
 
 

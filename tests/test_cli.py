@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 import conftest
+from conftest import robot_token
 from wiki import create_app
 from wiki.content.importer import import_markdown, markdown_files
-from wiki.content.tokens import create_token
 from wiki.db import database
 from wiki.instance import init_instance
 
@@ -150,7 +150,7 @@ def test_home_of_a_fresh_instance_is_200(tmp_path, db_env, language, welcome, ed
         assert client.get("/api/search?q=wiki").get_json()["results"][0]["name"] == "accueil"
     # a second init leaves the page as people wrote it
     with open_app(folder) as app, app.app_context():
-        token = create_token("t")
+        token = robot_token("t")
     with open_app(folder) as app:
         client = app.test_client()
         body = {"source": "# Chez nous\n", "base_revision": page["revision"]}
@@ -258,9 +258,14 @@ def test_import_names_the_failed_file_as_it_is_on_disk(tmp_path, ctx):
 def test_tokens_are_listed_and_revoked(tmp_path, db_env):
     instance = tmp_path / "territoire"
     init_instance(instance, "Territoire", "t.test")
+    refused = bocage("token", "create", instance, env=db_env)
+    assert refused.returncode != 0 and "no admin account yet" in refused.stderr
+    made = bocage("account", "create", instance, "Chef", "--role", "admin", "--password", "un mot de passe",
+                  env=db_env)
+    assert made.returncode == 0, made.stderr
     token = bocage("token", "create", instance, "--label", "admin-cli", env=db_env).stdout.strip()
     listed = bocage("token", "list", instance, env=db_env)
-    assert listed.returncode == 0 and re.match(r"1\tadmin-cli\tcreated .*\tnever used\n$", listed.stdout)
+    assert listed.returncode == 0 and re.match(r"1\tadmin-cli\tChef\tcreated .*\tnever used\n$", listed.stdout)
     assert token not in listed.stdout
     assert bocage("token", "revoke", instance, "7", env=db_env).returncode != 0
     result = bocage("token", "revoke", instance, "1", env=db_env)
@@ -275,7 +280,9 @@ def test_tokens_are_listed_and_revoked(tmp_path, db_env):
 def test_token_create_prints_a_working_token(tmp_path, db_env):
     instance = tmp_path / "territoire"
     init_instance(instance, "Territoire", "t.test")
-    result = bocage("token", "create", instance, "--label", "robot-cli", env=db_env)
+    assert bocage("account", "create", instance, "robot", "--role", "editor", "--password", "12345678",
+                  env=db_env).returncode == 0
+    result = bocage("token", "create", instance, "--label", "robot-cli", "--account", "robot", env=db_env)
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip()
     assert re.fullmatch(r"bocage_[A-Za-z0-9_-]{32,}", token), result.stdout
@@ -301,7 +308,7 @@ def test_reindex_rebuilds_a_deleted_index(tmp_path, db_env):
     init_instance(instance, "Territoire", "t.test")
     with open_app(instance) as app:
         with app.app_context():
-            token = create_token("test")
+            token = robot_token("test")
         client = app.test_client()
         for name, text in [("haies", "Les haies bocagères abritent la faune."),
                            ("mares", "Les mares du bocage."), ("trash", "Une page jetée, bocagère.")]:

@@ -47,10 +47,10 @@ def sent(app, type_):
 @pytest.mark.parametrize("path", [PAGE + "/suivre", PAGE + "/ne-plus-suivre", PAGE + "/abonnes", PAGE + "/blocages"])
 def test_strangers_are_sent_to_sign_in_and_change_nothing(client, app, path):
     assert client.get(PAGE).status_code == 302
-    token = csrf_token(client, "/admin/connexion")
+    token = csrf_token(client, "/connexion")
     r = client.post(path, data={"csrf_token": token, "handle": "@x@example.org", "domain": "example.org",
                                 "actor": "https://example.org/a", "decision": "reject"})
-    assert r.status_code == 302 and "/admin/connexion" in r.headers["Location"]
+    assert r.status_code == 302 and "/connexion" in r.headers["Location"]
     with app.app_context():
         assert not Following.select().exists() and not BlockedDomain.select().exists()
 

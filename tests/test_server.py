@@ -1,3 +1,4 @@
+from conftest import robot_token
 """A real server: `bocage serve DIR --workers 2` (gunicorn) in a subprocess, driven with `requests`
 like a browser and like an API client.
 
@@ -20,7 +21,6 @@ import requests
 
 import conftest
 from wiki import create_app
-from wiki.content.tokens import create_token
 from wiki.db import database
 from wiki.instance import init_instance
 
@@ -101,7 +101,7 @@ def server(tmp_path, monkeypatch):
 
     app = create_app(folder)                 # migrates, and gives us a token
     with app.app_context():
-        token = create_token("robot")
+        token = robot_token("robot")
     app.extensions["bocage.search"].close()
     if not database.is_closed():
         database.close()

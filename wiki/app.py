@@ -92,6 +92,7 @@ def _select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
+    from .views.accounts import bp as accounts_bp
     from .views.admin import bp as admin_bp
     from .views.admin_forms import bp as admin_forms_bp
     from .views.agenda import bp as agenda_bp
@@ -106,5 +107,5 @@ def _register_blueprints(app: Flask) -> None:
     from .views.vendor import bp as vendor_bp
 
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, never cookies
-    for bp in (pages_bp, provenance_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, admin_bp, admin_forms_bp, api_bp):
+    for bp in (pages_bp, provenance_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, accounts_bp, admin_bp, admin_forms_bp, api_bp):
         app.register_blueprint(bp)

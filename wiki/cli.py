@@ -158,23 +158,33 @@ def token():
 
 @token.command("create")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
-@click.option("--label", default="api", show_default=True, help="Shown as the author of API edits.")
-def token_create(directory, label):
-    """Create an API token and print it (it is not shown again)."""
-    from .content.tokens import create_token
+@click.option("--label", default="api", show_default=True, help="Shown as the token's name in lists.")
+@click.option("--account", "username", default="", help="Whose rights it carries (default: the first admin).")
+def token_create(directory, label, username):
+    """Create an API token for an account and print it (it is not shown again)."""
+    from .accounts.models import Account
+    from .accounts.service import find_account
+    from .accounts.tokens import create_token
     with _app(directory).app_context():
-        click.echo(create_token(label))
+        account = (find_account(username) if username else
+                   Account.select().where(Account.role == "admin").order_by(Account.id).first())
+        if account is None:
+            raise click.ClickException(f"no account {username!r}" if username else
+                                       "no admin account yet: `bocage account create DIR NAME --role admin`")
+        click.echo(create_token(label, account.id))
 
 
 @token.command("list")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 def token_list(directory):
-    """List the API tokens: id, label, created, last used, revoked (never the tokens themselves)."""
+    """List the API tokens: id, label, account, created, last used, revoked (never the tokens)."""
+    from .accounts.models import Account
     from .models import ApiToken
     with _app(directory).app_context():
+        names = {a.id: a.username for a in Account.select(Account.id, Account.username)}
         for t in ApiToken.select().order_by(ApiToken.id):
             used = t.last_used.isoformat(timespec="minutes") if t.last_used else "never used"
-            click.echo(f"{t.id}\t{t.label}\tcreated {t.created.isoformat(timespec='minutes')}\t{used}"
+            click.echo(f"{t.id}\t{t.label}\t{names.get(t.account, '-')}\tcreated {t.created.isoformat(timespec='minutes')}\t{used}"
                        f"{chr(9) + 'REVOKED' if t.revoked else ''}")
 
 
@@ -237,6 +247,8 @@ def _prepare_demo(folder: Path, domain: str) -> None:
                 _import_fiches(app, path.stem, path, apply=True, keep_going=True, author=instance.name)
 
 
+from .accounts.cli import account  # noqa: E402
+main.add_command(account)
 extensions.register_commands(main)     # commands of the extensions (`bocage worker`, `bocage follow`...)
 
 if __name__ == "__main__":

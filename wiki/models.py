@@ -28,6 +28,11 @@ class Revision(BaseModel):
     base = IntegerField(null=True)                     # the revision the editor started from
     action = CharField(max_length=20, default="edit")  # create, edit, merge, restore, import, delete, undelete, adopt
     size = IntegerField(default=0)
+    # who, beyond the name shown: the account, or for anonymous edits a salted hash of the
+    # address (never the address), and the wiki party it was made at ("Tout annuler" reads them)
+    account = IntegerField(null=True, index=True)
+    address_hash = CharField(max_length=32, null=True, index=True)
+    party = IntegerField(null=True, index=True)
 
     class Meta:
         indexes = ((("page", "number"), True),)
@@ -64,6 +69,7 @@ class ApiToken(BaseModel):
     created = DateTimeField(default=utcnow)
     last_used = DateTimeField(null=True)
     revoked = BooleanField(default=False)
+    account = IntegerField(null=True, index=True)    # whose rights it carries
 
 
 class Entry(BaseModel):
@@ -124,4 +130,7 @@ class SchemaVersion(BaseModel):
     applied = DateTimeField(default=utcnow)
 
 
-ALL_MODELS = [Page, Revision, Link, Attachment, ApiToken, Entry, EntryValue, Provenance, SchemaVersion]
+from .accounts.models import ACCOUNT_MODELS  # noqa: E402  (they import BaseModel from db, not this module)
+
+ALL_MODELS = [Page, Revision, Link, Attachment, ApiToken, Entry, EntryValue, Provenance, SchemaVersion,
+              *ACCOUNT_MODELS]

@@ -1,170 +1,348 @@
-"""Who may do what: the one place that decides it.
+"""Who may do what: the one place that decides it, for HTML and JSON routes alike.
 
-Interim, until accounts (issue 5): an admin is someone who signed in at /admin/connexion with a
-valid API token; the session (Flask's signed cookie) remembers the token's id, never the token,
-and every request checks that the token is still valid, so revoking it ends the session at once.
-Accounts will replace `current_admin()` and `sign_in()`; routes only use `admin_required`,
-`is_admin()` (also in templates), `may_moderate()`, `admin_name()`, and for the API
-`bearer_token()`.
+A request is made by a `Person`: an account signed in (session cookie) or sending one of its API
+tokens (`Authorization: Bearer`), a participant of a running wiki party (a pseudonym in the
+session), or a visitor. Roles grow: editor < moderator < admin, and admins may do everything.
+
+What a person may read and edit is set by access rules (`AccessRule`): one for the instance, and
+one per page (`page:<name>`) or form (`form:<id>`) where admins set it. The most specific rule
+wins: the page's, else its form's (fiches), else the instance's. A rule is one of
+
+    all          everyone, visitors included (anonymous edits: a pseudonym and an address hash)
+    signed_in    accounts (and, for editing, participants of a running wiki party)
+    group:NAME   the members of a group
+    moderators   moderators and admins
+    admins       admins only ("locked" pages: statuts, charters, the home page)
+
+Rules are kept in memory by each process and read again when `data/rights.stamp` changes (any
+process that changes a rule touches it): checking a right costs no query.
+
+Writes are also checked where they happen: the content layer calls `check_write` (registered as
+its write guard) before every save, restore, revert, merge, import, upload and delete made in a
+request, so no route can change a locked page by forgetting a check. Outside requests (the CLI,
+the delivery worker) and on the receiving path of federation, writes are the instance's own.
 """
 import functools
-import math
-import time
-from dataclasses import dataclass
-from threading import Lock
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass, field
 
-from flask import current_app, g, jsonify, redirect, request, session, url_for
+from flask import abort, current_app, g, has_request_context, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from .content.tokens import check_token
+from .accounts.models import ROLES, AccessRule, Account, Group, Membership
+from .content.pages import Forbidden
 from .errors import wants_json
-from .models import ApiToken
 from .security import safe_next_url
 
-SESSION_KEY = "admin_token"
-# Failed sign-ins, per address and per process (interim: a few guesses slowed down, not a wall).
-MAX_FAILURES = 5
-WINDOW_S = 15 * 60
-MAX_WAIT_S = 300
+SESSION_ACCOUNT = "account"        # (account id, session_key)
+SESSION_PARTY = "party"            # (party id, pseudonym): set by wiki/parties when joining
+RULES = ("all", "signed_in", "moderators", "admins")      # and "group:<name>"
+INSTANCE = "instance"
 
 
 @dataclass(frozen=True)
-class Admin:
-    token_id: int
-    label: str
+class Person:
+    account_id: int | None = None
+    username: str = ""
+    role: str = ""                              # "", editor, moderator, admin
+    groups: frozenset = field(default_factory=frozenset)   # group names
+    party_id: int | None = None                 # a running wiki party they joined
+    pseudonym: str = ""
+    token_id: int | None = None                 # when the request came with an API token
+
+    @property
+    def signed_in(self) -> bool:
+        return self.account_id is not None
+
+    def has_role(self, role: str) -> bool:
+        return bool(self.role) and ROLES.index(self.role) >= ROLES.index(role)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role("admin")
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.has_role("moderator")
+
+    @property
+    def name(self) -> str:
+        """How their edits are signed: the username, else the party pseudonym ("" for visitors)."""
+        return self.username or self.pseudonym
 
 
-def current_admin() -> Admin | None:
-    """The signed-in admin of this request, or None. A revoked or deleted token ends the session."""
-    if "bocage_admin" in g:
-        return g.bocage_admin
-    admin = None
-    token_id = session.get(SESSION_KEY)
-    if token_id is not None:
-        found = ApiToken.get_or_none((ApiToken.id == token_id) & (ApiToken.revoked == False))  # noqa: E712
-        if found is None:
-            session.clear()
-        else:
-            admin = Admin(found.id, found.label)
-    g.bocage_admin = admin
-    return admin
+VISITOR = Person()
 
 
-def bearer_token() -> ApiToken | None:
-    """The valid API token sent with this request (`Authorization: Bearer <token>`), if any: what
-    the API's writing routes and private fields need."""
+# -- who is asking ---------------------------------------------------------------------------
+def current_person() -> Person:
+    """The person making this request (VISITOR outside requests' accounts); cached per request."""
+    if not has_request_context():
+        return VISITOR
+    if "bocage_person" not in g:
+        g.bocage_person = _find_person()
+    return g.bocage_person
+
+
+def _find_person() -> Person:
+    from .accounts.tokens import check_token       # accounts import rights for their checks
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        found = check_token(token.strip())
+        if found is not None and found.account:
+            account = Account.get_or_none(Account.id == found.account)
+            if account is not None and account.status == "active":
+                return _person_of(account, token_id=found.id)
+        return VISITOR
+    stored = session.get(SESSION_ACCOUNT)
+    if stored:
+        account = Account.get_or_none(Account.id == stored[0])
+        if account is None or account.status != "active" or account.session_key != stored[1]:
+            session.clear()               # disabled, deleted, or its password changed since
+            return VISITOR
+        return _person_of(account)
+    party = session.get(SESSION_PARTY)
+    if party:
+        check = current_app.extensions.get("bocage.party_running")
+        if check is None or check(party[0]):
+            return Person(party_id=party[0], pseudonym=party[1])
+        session.pop(SESSION_PARTY, None)       # the party is over
+    return VISITOR
+
+
+def _person_of(account: Account, token_id=None) -> Person:
+    groups = (Group.select(Group.name).join(Membership).where(Membership.account == account.id))
+    return Person(account_id=account.id, username=account.username, role=account.role,
+                  groups=frozenset(row.name for row in groups), token_id=token_id)
+
+
+def forget_person() -> None:
+    """After signing in or out within a request."""
+    g.pop("bocage_person", None)
+
+
+def bearer_token():
+    """The valid API token sent with this request, if any (its account's rights apply)."""
+    from .accounts.tokens import check_token
     if "bocage_bearer" not in g:
         scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
         g.bocage_bearer = check_token(token.strip()) if scheme.lower() == "bearer" else None
     return g.bocage_bearer
 
 
+def address_hash() -> str:
+    """A salted hash of the visitor's address: enough to undo every edit made from it, never the
+    address itself. The salt is the instance's secret key (kept in data/secrets.toml)."""
+    if not has_request_context():
+        return ""
+    salt = current_app.config["SECRET_KEY"].encode("utf-8")
+    return hmac.new(salt, (request.remote_addr or "?").encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+# -- the rules -------------------------------------------------------------------------------
+class _Rules:
+    """Every AccessRule row, read again when the stamp file changes (another process wrote)."""
+
+    def __init__(self, stamp_path):
+        self.stamp_path = stamp_path
+        self.stamp = None
+        self.rules: dict[str, tuple[str, str]] = {}
+
+    def get(self) -> dict[str, tuple[str, str]]:
+        try:
+            stamp = os.stat(self.stamp_path).st_mtime_ns
+        except FileNotFoundError:
+            stamp = 0
+        if stamp != self.stamp:
+            self.rules = {row.target: (row.read, row.edit) for row in AccessRule.select()}
+            self.stamp = stamp
+        return self.rules
+
+
+def _rules() -> dict[str, tuple[str, str]]:
+    holder = current_app.extensions.get("bocage.rules")
+    if holder is None:
+        instance = current_app.extensions["bocage.instance"]
+        holder = current_app.extensions["bocage.rules"] = _Rules(instance.data / "rights.stamp")
+    return holder.get()
+
+
+def rules_changed() -> None:
+    """Call after changing AccessRule rows: every process reads them again at its next request,
+    and cached page views are dropped."""
+    instance = current_app.extensions["bocage.instance"]
+    stamp = instance.data / "rights.stamp"
+    stamp.touch()
+    os.utime(stamp)
+    current_app.extensions.pop("bocage.rules", None)
+    from .views import cache
+    cache.clear_all()
+
+
+def instance_rule() -> tuple[str, str]:
+    return _rules().get(INSTANCE, ("all", "all"))
+
+
+def rule_for(name: str, kind: str = "page", *, which: int) -> str:
+    """The rule that applies to page `name` (a fiche's `kind` is its form id): 0 read, 1 edit."""
+    rules = _rules()
+    if not rules:
+        return "all"
+    found = rules.get(f"page:{name}") or (rules.get(f"form:{kind}") if kind != "page" else None)
+    if found is None:
+        found = rules.get(INSTANCE, ("all", "all"))
+    return found[which]
+
+
+def allows(rule: str, person: Person, *, editing: bool = False) -> bool:
+    if rule == "all" or person.is_admin:
+        return True
+    if rule == "signed_in":
+        return person.signed_in or (editing and person.party_id is not None)
+    if rule == "moderators":
+        return person.is_moderator
+    if rule.startswith("group:"):
+        return rule[6:] in person.groups
+    return False                                # "admins", or a rule we do not know: closed
+
+
+def may_read(name: str, kind: str = "page", person: Person | None = None) -> bool:
+    person = person or current_person()
+    return (allows(rule_for(name, kind, which=0), person)
+            and allows(instance_rule()[0], person))
+
+
+def may_edit(name: str, kind: str = "page", person: Person | None = None) -> bool:
+    person = person or current_person()
+    return may_read(name, kind, person) and allows(rule_for(name, kind, which=1), person, editing=True)
+
+
+def unreadable(person: Person | None = None) -> tuple[set[str], set[str]]:
+    """(page names, form ids) this person may not read: what lists, search, feeds, backlinks,
+    the API and federation leave out. Both empty when every rule is "all" (the usual case)."""
+    person = person or current_person()
+    names, forms = set(), set()
+    for target, (read, _edit) in _rules().items():
+        if target == INSTANCE or allows(read, person):
+            continue
+        kind, _sep, value = target.partition(":")
+        (names if kind == "page" else forms).add(value)
+    return names, forms
+
+
+def readable_filter(page_model, person: Person | None = None):
+    """A peewee condition on `page_model` keeping the pages this person may read."""
+    names, forms = unreadable(person)
+    condition = True
+    if names:
+        condition = ~page_model.name.in_(sorted(names))
+    if forms:
+        condition = (~page_model.kind.in_(sorted(forms))) & condition
+    return condition
+
+
 def is_admin() -> bool:
-    return current_admin() is not None
+    return current_person().is_admin
 
 
 def may_moderate() -> bool:
-    """Who may read and change fiches waiting for moderation (moderators, once roles exist)."""
-    return is_admin()
-
-
-def signed_in_session() -> bool:
-    """Whether this request may be an admin's (no query): cached page views are for visitors only."""
-    return SESSION_KEY in session
+    """Moderators and admins read and decide on what waits for moderation."""
+    return current_person().is_moderator
 
 
 def admin_name() -> str:
-    """How an admin's actions are signed in the history."""
-    admin = current_admin()
-    return f"admin ({admin.label})"[:100] if admin else ""
+    """How an admin's (or moderator's) actions are signed in the history and the audit log."""
+    return current_person().name
 
 
+def signed_in_session() -> bool:
+    """Whether this request may be someone's (no query): cached page views are for visitors only."""
+    return SESSION_ACCOUNT in session or SESSION_PARTY in session or "Authorization" in request.headers
+
+
+# -- the content layer's write guard ---------------------------------------------------------
+def check_write(name: str, kind: str) -> None:
+    """Raise Forbidden (a ContentError: the views show its message, with the text kept) unless the person of this request may change page `name`."""
+    if not has_request_context():
+        return
+    if not may_edit(name, kind or "page"):
+        person = current_person()
+        if person.signed_in or person.party_id:
+            raise Forbidden(_l("You may not change this page: it is locked or reserved to some people."))
+        raise Forbidden(_l("Sign in to change this page: it is reserved to some people."))
+
+
+def attribution() -> dict:
+    """Who a revision made in this request is by: the account, or (anonymous edits) the address
+    hash; and the wiki party. Outside requests: nobody in particular."""
+    if not has_request_context():
+        return {"account": None, "address_hash": None, "party": None}
+    person = current_person()
+    return {"account": person.account_id,
+            "address_hash": None if person.signed_in else address_hash(),
+            "party": person.party_id}
+
+
+# -- route decorators ------------------------------------------------------------------------
 def _wants_json() -> bool:
     return wants_json() or request.is_json or request.accept_mimetypes.best == "application/json"
 
 
-def admin_required(view):
-    """HTML routes send strangers to the sign-in page (and back afterwards); JSON routes answer
-    401 (not signed in). 403 is for accounts without the right role, once they exist."""
+def _refuse(person: Person):
+    """401 (JSON) or the sign-in page for strangers; 403 for people without the right."""
+    if person.signed_in:
+        if _wants_json():
+            return jsonify(error=_("You do not have the right to do this.")), 403
+        abort(403)
+    if _wants_json():
+        return jsonify(error=_("Sign in first.")), 401
+    target = request.full_path.rstrip("?") if request.method == "GET" else "/"
+    return redirect(url_for("accounts.sign_in", next=safe_next_url(target)))
+
+
+def role_required(role: str):
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            person = current_person()
+            if person.has_role(role):
+                return view(*args, **kwargs)
+            return _refuse(person)
+        return wrapper
+    return decorator
+
+
+admin_required = role_required("admin")
+moderator_required = role_required("moderator")
+
+
+def sign_in_required(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        if is_admin():
+        person = current_person()
+        if person.signed_in:
             return view(*args, **kwargs)
-        if _wants_json():
-            return jsonify(error=_("Sign in as an administrator first.")), 401
-        # after signing in, back to the page; a refused POST leads to the admin home instead
-        target = request.full_path.rstrip("?") if request.method == "GET" else url_for("admin.home")
-        return redirect(url_for("admin.sign_in", next=safe_next_url(target)))
+        return _refuse(person)
     return wrapper
 
 
-# -- signing in ------------------------------------------------------------------------------
-class _Throttle:
-    def __init__(self):
-        self._failures: dict[str, tuple[int, float]] = {}
-        self._lock = Lock()
-
-    def wait(self, address: str) -> int:
-        """Seconds this address must still wait before trying again (0: it may try): after
-        MAX_FAILURES failures, 2 s, then twice as long after each new failure, at most MAX_WAIT_S."""
-        with self._lock:
-            count, last = self._failures.get(address, (0, 0.0))
-        if count < MAX_FAILURES:
-            return 0
-        remaining = last + min(2 ** (count - MAX_FAILURES + 1), MAX_WAIT_S) - time.monotonic()
-        return max(0, math.ceil(remaining))
-
-    def failed(self, address: str) -> None:
-        with self._lock:
-            count, last = self._failures.get(address, (0, 0.0))
-            if time.monotonic() - last > WINDOW_S:
-                count = 0
-            self._failures[address] = (count + 1, time.monotonic())
-            if len(self._failures) > 10_000:          # never grow without end
-                self._failures.pop(next(iter(self._failures)))
-
-    def succeeded(self, address: str) -> None:
-        with self._lock:
-            self._failures.pop(address, None)
-
-
-def _throttle() -> _Throttle:
-    return current_app.extensions.setdefault("bocage.signin_throttle", _Throttle())
-
-
-def sign_in(token: str) -> tuple[bool, int]:
-    """(signed in, seconds to wait). The session is cleared first: nothing set before signing in
-    (by someone else, a fixation attack) survives it."""
-    address = request.remote_addr or "?"
-    wait = _throttle().wait(address)
-    if wait:
-        return False, wait
-    found = check_token(token.strip())
-    if found is None:
-        _throttle().failed(address)
-        return False, 0
-    _throttle().succeeded(address)
-    session.clear()
-    session[SESSION_KEY] = found.id
-    g.pop("bocage_admin", None)
-    return True, 0
-
-
-def sign_out() -> None:
-    session.clear()
-    g.pop("bocage_admin", None)
-
-
 def init_app(app):
+    from .content import pages
+    pages.set_write_guard(check_write, attribution)
+
     @app.before_request
     def _check_session():
-        if SESSION_KEY in session:
-            current_admin()       # a revoked token ends the session now, whatever the route
+        if SESSION_ACCOUNT in session or SESSION_PARTY in session:
+            current_person()        # a disabled account or a changed password ends the session now
 
     @app.after_request
     def _private(response):
-        if SESSION_KEY in session:        # an admin's pages: never kept by a shared cache
+        if SESSION_ACCOUNT in session or SESSION_PARTY in session:   # never kept by a shared cache
             response.headers["Cache-Control"] = "private, no-store"
         return response
 
-    app.add_template_global(is_admin)
+    for func in (is_admin, may_moderate, may_read, may_edit, current_person):
+        app.add_template_global(func)

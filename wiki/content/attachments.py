@@ -12,7 +12,7 @@ from ..db import utcnow
 from ..models import Attachment
 from ..names import slug
 from ..render.sanitize import sanitize_text_line
-from .pages import ContentError, NotFound, check_writable, get_page
+from .pages import ContentError, NotFound, check_writable, get_page, guard_write
 
 INLINE_IMAGES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                  "gif": "image/gif", "webp": "image/webp"}
@@ -69,6 +69,7 @@ def next_filename(page_name: str, filename: str) -> str:
 def add_attachment(page_name: str, filename: str, data: bytes, *, author: str = "") -> Attachment:
     instance = current_app.extensions["bocage.instance"]
     page = get_page(page_name)
+    guard_write(page.name, page.kind)
     check_writable(page)
     stem, ext, content_type = check_upload(filename, data)
     stored = secrets.token_hex(16) + f".{ext}"
@@ -92,6 +93,8 @@ def get_attachment(page_name: str, filename: str) -> tuple[Attachment, Path]:
 def delete_attachment(page_name: str, filename: str) -> Attachment:
     """Hide the file; it stays on disk so an administrator can bring it back."""
     attachment, _ = get_attachment(page_name, filename)
+    page = get_page(page_name)
+    guard_write(page.name, page.kind)
     Attachment.update(deleted=utcnow()).where(Attachment.id == attachment.id).execute()
     events.attachment_deleted.send(current_app._get_current_object(), attachment=attachment)
     return attachment

@@ -143,6 +143,32 @@ class ReadOnly(ContentError):
     status = 403
 
 
+class Forbidden(ContentError):
+    """The person of this request may not change this page (wiki/rights.py decides)."""
+    status = 403
+
+
+# wiki/rights.py registers who may write (raises Forbidden) and who a revision is by; the content
+# layer calls them on every write, whatever the route, so no route can forget the check.
+_guard: dict = {"check": None, "attribution": None}
+
+
+def set_write_guard(check, attribution) -> None:
+    _guard["check"], _guard["attribution"] = check, attribution
+
+
+def guard_write(name: str, kind: str | None) -> None:
+    """Raise Forbidden unless this write is allowed (the receiving path writes the neighbours' own)."""
+    if _guard["check"] is not None and not _receiving.get():
+        _guard["check"](name, kind or "page")
+
+
+def _attribution() -> dict:
+    if _guard["attribution"] is None:
+        return {"account": None, "address_hash": None, "party": None}
+    return _guard["attribution"]()
+
+
 def check_writable(page: Page) -> None:
     """Refuse a local change of a common not adopted yet (its text is its territory's)."""
     if _receiving.get():
@@ -216,6 +242,7 @@ def _save(name, source, base_revision, comment, author, title, action, kind,
         page = locked(Page.select().where(Page.name == name)).first()
         created = page is None
         kind = kind or (page.kind if page else "page")
+        guard_write(name, kind)
         if page is not None and page.kind != kind:
             raise ContentError(_l("“%(name)s” is already used by another page or fiche: choose "
                                   "another name.", name=name), status=409)
@@ -250,7 +277,7 @@ def _save(name, source, base_revision, comment, author, title, action, kind,
             page=page, number=(current.number + 1) if current else 1, source=source, title=new_title,
             comment=comment, author=author, created=now, base=_int(base_revision),
             action="merge" if merged else ("create" if created and action == "edit" else action),
-            size=len(source.encode("utf-8")))
+            size=len(source.encode("utf-8")), **_attribution())
         Page.update(title=new_title, revision=revision.id, updated=now, deleted=None).where(
             Page.id == page.id).execute()
         page.title, page.revision, page.updated, page.deleted = new_title, revision.id, now, None
@@ -275,6 +302,7 @@ def create_pages(items, *, author: str = "", comment: str = "", action: str = "i
         source = _clean_source(source)
         title = title_of(source, title or title_from_name(name)) if kind == "page" else \
             sanitize_text_line(_no_surrogates(title or title_from_name(name)))[:200]
+        guard_write(name, kind)
         rows.append((name, source, title, kind))
     if not rows:
         return []
@@ -288,9 +316,10 @@ def create_pages(items, *, author: str = "", comment: str = "", action: str = "i
         bulk_insert(Page, [{"name": n, "title": t, "kind": k, "created": now, "updated": now}
                            for n, _s, t, k in rows])
         pages = {p.name: p for p in Page.select().where(Page.name.in_(names))}
+        who = _attribution()
         bulk_insert(Revision, [{"page": pages[n].id, "number": 1, "source": src, "title": t,
                                 "comment": comment, "author": author, "created": now, "action": action,
-                                "size": len(src.encode("utf-8"))} for n, src, t, _k in rows])
+                                "size": len(src.encode("utf-8")), **who} for n, src, t, _k in rows])
         revisions = {r.page_id: r for r in Revision.select().where(
             Revision.page.in_([p.id for p in pages.values()]))}
         Page.update(revision=Revision.select(Revision.id).where(Revision.page == Page.id)).where(
@@ -343,6 +372,7 @@ def delete_page(name: str, *, author: str = "", comment: str = "") -> Page:
     comment, author = _clean_meta(comment, author)
     with write_transaction():
         page = get_page(name)
+        guard_write(page.name, page.kind)
         check_writable(page)
         revision = _same_text_revision(page, comment, author, "delete")
         Page.update(deleted=revision.created).where(Page.id == page.id).execute()
@@ -358,6 +388,7 @@ def undelete_page(name: str, *, author: str = "") -> Page:
         page = get_page(name, include_deleted=True)
         if not page.deleted:
             return page
+        guard_write(page.name, page.kind)
         check_writable(page)
         revision = _same_text_revision(page, str(_l("Restored from the trash")), author, "undelete")
         Page.update(deleted=None).where(Page.id == page.id).execute()
@@ -373,7 +404,7 @@ def _same_text_revision(page: Page, comment: str, author: str, action: str) -> R
     now = utcnow()
     revision = Revision.create(page=page, number=current.number + 1, source=current.source,
                                title=page.title, comment=comment, author=author, created=now,
-                               base=current.id, action=action, size=current.size)
+                               base=current.id, action=action, size=current.size, **_attribution())
     Page.update(updated=now, revision=revision.id).where(Page.id == page.id).execute()
     page.updated, page.revision = now, revision.id
     return revision
@@ -386,6 +417,7 @@ def note_revision(name: str, *, comment: str, author: str, action: str) -> SaveR
         page = locked(Page.select().where(Page.name == name)).first()
         if page is None or page.deleted:
             raise NotFound(_l("There is no page “%(name)s”.", name=name))
+        guard_write(page.name, page.kind)
         revision = _same_text_revision(page, comment, author, action)
     events.page_saved.send(current_app._get_current_object(), page=page, revision=revision, created=False)
     return SaveResult(page, revision)

@@ -1,7 +1,7 @@
 """The admin's pages: signing in and out, the admin home, the moderation queue.
 
-Who is an admin is decided in `wiki/rights.py` only; every route here is `admin_required` except
-the sign-in page itself.
+Who is an admin or a moderator is decided in `wiki/rights.py` only; every route here requires
+one of the two roles (signing in is wiki/views/accounts.py).
 """
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ..content import pages as content
 from ..fiches import entries
-from ..rights import admin_name, admin_required, is_admin, sign_in, sign_out
+from ..rights import admin_name, admin_required, moderator_required
 from ..security import safe_next_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -17,36 +17,15 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 TOOLS_KEY = "bocage.admin_tools"
 
 
-@bp.get("/connexion", endpoint="sign_in")
-def sign_in_form():
-    return render_template("admin/signin.html", next=safe_next_url(request.args.get("next")),
-                           already=is_admin())
-
-
-@bp.post("/connexion")
-def sign_in_post():
-    target = safe_next_url(request.form.get("next"))
-    ok, wait = sign_in(request.form.get("token", ""))
-    if ok:
-        flash(_("You are signed in as an administrator."), "notice")
-        return redirect(target if target != "/" else url_for("admin.home"))
-    if wait:
-        error, status = _("Too many failed attempts: wait %(seconds)s seconds and try again.", seconds=wait), 429
-    else:
-        error, status = _("This token is not valid (or it was revoked)."), 403
-    return render_template("admin/signin.html", next=target, error=error, already=False), status
-
-
-@bp.post("/deconnexion")
-def sign_out_post():
-    sign_out()
-    flash(_("You are signed out."), "notice")
-    return redirect(url_for("pages.home"))
+@bp.get("/connexion")
+def sign_in():
+    """The admin's own sign-in page before accounts: kept as a way to the one sign-in page."""
+    return redirect(url_for("accounts.sign_in", next=safe_next_url(request.args.get("next"))))
 
 
 @bp.get("/")
 @bp.get("")            # registered first: url_for gives /admin
-@admin_required
+@moderator_required
 def home():
     return render_template("admin/index.html", pending=entries.pending_count(),
                            forms=len(entries.catalogue().forms),
@@ -54,7 +33,7 @@ def home():
 
 
 @bp.get("/moderation")
-@admin_required
+@moderator_required
 def moderation():
     catalogue, lang = entries.catalogue(), get_locale().language
     names = {fid: form.name_in(lang) for fid, form in catalogue.forms.items()}
@@ -62,7 +41,7 @@ def moderation():
 
 
 @bp.post("/moderation/<name>/approve")
-@admin_required
+@moderator_required
 def approve(name):
     content.valid_name(name)
     entries.load(name)                       # a readable 404 when there is no such fiche
@@ -74,7 +53,7 @@ def approve(name):
 
 
 @bp.post("/moderation/<name>/reject")
-@admin_required
+@moderator_required
 def reject(name):
     content.valid_name(name)
     entries.load(name)
