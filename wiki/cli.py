@@ -1,4 +1,5 @@
 """The `bocage` command: create, serve, import into and maintain instances."""
+import secrets
 import signal
 import subprocess
 import sys
@@ -215,7 +216,8 @@ def demo(host, workers, setup_only):
                                   "--host", host, "--port", str(port), "--workers", str(workers)])
                 for slug, port in DEMO]
     for (slug, port) in DEMO:
-        click.echo(f"{slug}: http://{host}:{port}/")
+        password = (EXAMPLES / slug / "data" / DEMO_ADMIN_FILE).read_text().strip()
+        click.echo(f"{slug}: http://{host}:{port}/  (administrator: admin / {password})")
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
@@ -229,15 +231,26 @@ def demo(host, workers, setup_only):
             child.wait(timeout=15)
 
 
+DEMO_ADMIN_FILE = "demo-admin-password.txt"
+
+
 def _prepare_demo(folder: Path, domain: str) -> None:
-    """Complete an example folder (data, secrets) and import its pages the first time."""
+    """Complete an example folder (data, secrets), import its pages the first time, make its
+    administrator "admin" (password in data/, shown at start) and lock its home page."""
+    from .accounts.models import AccessRule, Account
+    from .accounts.service import create_account
     from .content.importer import import_markdown, markdown_files
-    from .content.pages import page_count
+    from .content.pages import as_instance, page_count
     from .models import Entry
     instance = load_instance(folder, create_secrets=True)
     init_instance(folder, instance.name, domain)
     app = _app(folder)
-    with app.test_request_context():
+    with app.test_request_context(), as_instance():
+        if not Account.select().where(Account.role == "admin").exists():
+            password = secrets.token_urlsafe(9)
+            create_account("admin", password, role="admin")
+            (instance.data / DEMO_ADMIN_FILE).write_text(password + "\n")
+            AccessRule.get_or_create(target=f"page:{instance.home}", defaults={"edit": "admins"})
         if page_count() == 0:
             files = markdown_files(folder / "pages")
             summary = import_markdown(files, root=folder / "pages", author=instance.name)
