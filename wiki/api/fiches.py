@@ -1,6 +1,6 @@
 """/api/forms and /api/entries: the forms, their fiches as JSON, GeoJSON and CSV, and writing them.
 
-Reading needs no token; private fields (a contact e-mail...) are only given with one. Writing
+Reading needs no token; private fields (a contact e-mail...) are only given to moderators and admins (their API token). Writing
 takes the same values as the HTML form, as JSON: {"values": {"titre": "...", "themes": [...],
 "lieu": {"adresse": "...", "lat": 47.65, "lon": -2.08}, "dates": {"debut": "2027-03-14T18:00"}}}.
 """
@@ -16,7 +16,7 @@ from ..db import database
 from ..errors import error_response
 from ..fiches import entries, queries
 from ..fiches.csvio import export_csv
-from ..rights import bearer_token
+from ..rights import may_moderate
 from . import bp
 from .auth import token_required
 
@@ -30,8 +30,13 @@ def _form(form_id):
     return form, None
 
 
+def bearer_token_sent() -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
 def _can_see_private() -> bool:
-    return bearer_token() is not None
+    """Private fields and fiches waiting for moderation: for moderators and admins (rights.py)."""
+    return may_moderate()
 
 
 def _public(form, values: dict, private: bool) -> dict:
@@ -134,8 +139,8 @@ def form_entries(form_id):
         return error
     if request.args.get("status") == "pending":       # the moderation queue: editors only
         if not _can_see_private():
-            return error_response(_("A valid API token is required to see fiches waiting for "
-                                    "moderation."), 401)
+            return error_response(_("Only moderators see fiches waiting for moderation (send a "
+                                    "moderator's API token)."), 403 if bearer_token_sent() else 401)
         filters.status = "pending"
     limit = max(1, min(request.args.get("limit", 100, type=int) or 100, MAX_LIMIT))
     offset = max(0, min(request.args.get("offset", 0, type=int) or 0, content.MAX_ID))
