@@ -67,7 +67,7 @@ def register(username: str, email: str, password: str, password2: str,
     if password != password2:
         raise AccountError(_l("The two passwords differ: type the same one twice."), "password2")
     if not allow("signup-addr", _address()):
-        raise AccountError(_l("Too many accounts were made from your connection: try again in an hour."))
+        raise AccountError(_l("Too many accounts were made from your connection: try again in an hour."), "limit")
     if Account.get_or_none(Account.email == email) is not None:
         _send(email, _("Someone tried to sign up with your address"),
               _("Someone (you, perhaps) tried to make an account on %(wiki)s with this address, "

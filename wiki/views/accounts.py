@@ -56,10 +56,9 @@ def sign_out_post():
 
 # -- signing up ------------------------------------------------------------------------------
 def _signup_page(status=200, error=None, **values):
-    invitation = values.get("invitation", "")
+    values = {"username": "", "email": "", "invitation": "", **values}
     return render_template("accounts/signup.html", mode=signup_mode(), error=error,
-                           honeypot=HONEYPOT, **{"username": "", "email": "", **values},
-                           invitation=invitation), status
+                           honeypot=HONEYPOT, **values), status
 
 
 @bp.get("/inscription", endpoint="sign_up")
@@ -87,7 +86,7 @@ def sign_up_post():
         account = signup.register(values["username"], values["email"], _field("password", 1000),
                                   _field("password2", 1000), values["invitation"])
     except AccountError as error:
-        return _signup_page(status=429 if "Too many" in str(error) else 400, error=error, **values)
+        return _signup_page(status=429 if error.field == "limit" else 400, error=error, **values)
     if account is not None and account.status == "active":
         service.start_session(account)
         flash(_("Welcome, %(name)s: your account is ready and you are signed in.", name=account.username),
