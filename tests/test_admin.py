@@ -1,4 +1,4 @@
-"""The admin's pages: sign-in with an API token (interim), the moderation queue, the form and list
+"""The admin's pages: signing in with a username and password, the moderation queue, the form and list
 editors. The real app and database, the real HTML forms with their CSRF tokens."""
 import logging
 import os
@@ -8,10 +8,12 @@ from html import unescape
 
 import pytest
 
-from conftest import robot_token, csrf_token, sign_in
+from conftest import ROBOT_PASSWORD, robot_token, csrf_token, sign_in
 from tests_helpers import form_state, make_page, territory
 from wiki.fiches import entries
 from wiki.fiches.forms import DEFAULTS
+from wiki.accounts.models import Account
+from wiki.accounts.service import set_password
 from wiki.models import ApiToken, Page, Revision
 
 MODERATED_AGENDA = (DEFAULTS / "forms" / "agenda.toml").read_text(encoding="utf-8").replace(
@@ -42,7 +44,7 @@ def html_of(client, path, status=200):
 def test_admin_pages_send_strangers_to_sign_in_and_json_clients_get_401(client, path):
     r = client.get(path)
     assert r.status_code == 302
-    assert r.headers["Location"].startswith("/admin/connexion?next=")
+    assert r.headers["Location"].startswith("/connexion?next=")
     assert client.get(r.headers["Location"]).status_code == 200
     r = client.get(path, headers={"Accept": "application/json"})
     assert r.status_code == 401 and "error" in r.get_json()
@@ -51,10 +53,10 @@ def test_admin_pages_send_strangers_to_sign_in_and_json_clients_get_401(client, 
 @pytest.mark.parametrize("path", POST_ROUTES)
 def test_admin_actions_refuse_strangers_even_with_a_valid_csrf_token(client, instance_dir, path, waiting, app):
     lists_before = (instance_dir / "lists.toml").read_text(encoding="utf-8")
-    r = client.post(path, data={"csrf_token": csrf_token(client, "/admin/connexion"), "id": "nouveau",
+    r = client.post(path, data={"csrf_token": csrf_token(client, "/connexion"), "id": "nouveau",
                                 "name": "Nouveau", "values": "a", "toml": "x"})
-    assert r.status_code == 302 and r.headers["Location"].startswith("/admin/connexion")
-    r = client.post(path, data={"csrf_token": csrf_token(client, "/admin/connexion")},
+    assert r.status_code == 302 and r.headers["Location"].startswith("/connexion")
+    r = client.post(path, data={"csrf_token": csrf_token(client, "/connexion")},
                     headers={"Accept": "application/json"})
     assert r.status_code == 401
     assert not (instance_dir / "forms" / "nouveau.toml").exists()
@@ -63,63 +65,104 @@ def test_admin_actions_refuse_strangers_even_with_a_valid_csrf_token(client, ins
     assert sorted(_pending_names(app)) == sorted(waiting)
 
 
-def test_a_wrong_token_does_not_sign_in(en, token):
-    r = sign_in(en, token + "x")
-    assert r.status_code == 403
-    assert "This token is not valid (or it was revoked)." in r.get_data(as_text=True)
+def test_a_wrong_password_does_not_sign_in(en, token):
+    for login, password in (("robot", ROBOT_PASSWORD + "x"), ("robot", ""), ("nobody", ROBOT_PASSWORD),
+                            ("ROBOT", ROBOT_PASSWORD[:-1])):
+        r = sign_in(en, login, password)
+        assert r.status_code == 403, login
+        assert "Wrong username or password." in r.get_data(as_text=True)   # the same for both
     assert en.get("/admin").status_code == 302
+    with en.session_transaction() as session:
+        assert "account" not in session
 
 
 def test_sign_in_clears_the_session_and_sign_out_ends_it(app, en, token):
     with en.session_transaction() as session:
         session["author"] = "Planted"
         session["something"] = "set by someone else"
-    r = sign_in(en, token, next_url="/admin/moderation")
+    r = sign_in(en, "Robot", next_url="/admin/moderation")      # usernames: whatever the case
     assert r.status_code == 302 and r.headers["Location"] == "/admin/moderation"
+    with app.app_context():
+        robot = Account.get(Account.name_key == "robot")
     with en.session_transaction() as session:
         assert "something" not in session and "author" not in session
-        assert session["admin_token"] == ApiToken.get().id     # the id, never the token itself
-        assert token not in str(dict(session))
+        assert list(session["account"]) == [robot.id, robot.session_key]
+        assert ROBOT_PASSWORD not in str(dict(session)) and robot.password not in str(dict(session))
     html = html_of(en, "/admin")
     assert "Administration" in html and "Moderation queue" in html
     assert 'class="admin-link"' in html_of(en, "/recent")
     # signing out is a POST with its CSRF token
-    assert en.post("/admin/deconnexion").status_code == 400
+    assert en.post("/deconnexion").status_code == 400
     assert en.get("/admin").status_code == 200
-    r = en.post("/admin/deconnexion", data={"csrf_token": csrf_token(en, "/admin")})
+    r = en.post("/deconnexion", data={"csrf_token": csrf_token(en, "/admin")})
     assert r.status_code == 302
     assert en.get("/admin").status_code == 302
     assert 'class="admin-link"' not in html_of(en, "/recent")
 
 
+def test_a_session_cookie_from_before_sign_in_is_not_the_one_after(app, en, token):
+    """Session fixation: a cookie someone planted before sign-in does not become signed in."""
+    en.get("/connexion")
+    with en.session_transaction() as session:
+        session["planted"] = "x"
+    planted = en.get_cookie("session").value
+    sign_in(en)
+    assert en.get_cookie("session").value != planted
+    stranger = app.test_client()
+    stranger.set_cookie("session", planted)
+    assert stranger.get("/admin").status_code == 302       # the planted cookie is still nobody's
+
+
 def test_next_only_leads_within_the_site(en, token):
-    for target in ("//evil.example/x", "https://evil.example/", "/\t/evil.example"):
-        r = sign_in(en, token, next_url=target)
-        assert r.headers["Location"] == "/admin", target
+    for target in ("//evil.example/x", "https://evil.example/", "/\t/evil.example", "/\\evil.example",
+                   "javascript:alert(1)", "/\r\nLocation: https://evil.example/"):
+        r = sign_in(en, next_url=target)
+        assert r.status_code == 302 and r.headers["Location"] == "/", target
+    r = sign_in(en, next_url="/wiki/accueil?x=1")
+    assert r.headers["Location"] == "/wiki/accueil?x=1"
 
 
 def test_the_sign_in_page_keeps_the_next_address(client):
     location = client.get("/admin/formulaires/lieux").headers["Location"]
-    assert location == "/admin/connexion?next=/admin/formulaires/lieux"
+    assert location == "/connexion?next=/admin/formulaires/lieux"
     assert 'name="next" value="/admin/formulaires/lieux"' in client.get(location).get_data(as_text=True)
+    assert client.get("/admin/connexion?next=/admin/listes").headers["Location"] == "/connexion?next=/admin/listes"
 
 
-def test_a_revoked_token_ends_the_session_at_the_next_request(app, admin):
+def test_a_disabled_account_or_a_changed_password_ends_the_session_at_the_next_request(app, admin):
     assert admin.get("/admin").status_code == 200
     with app.app_context():
-        ApiToken.update(revoked=True).execute()
+        Account.update(status="disabled").where(Account.name_key == "robot").execute()
     assert admin.get("/wiki/accueil").status_code in (200, 404)
     with admin.session_transaction() as session:
-        assert "admin_token" not in session
+        assert "account" not in session
     assert admin.get("/admin").status_code == 302
-    r = sign_in(admin, "bocage_whatever")
-    assert r.status_code == 403
+    r = sign_in(admin)
+    assert r.status_code == 403 and "This account is disabled." in r.get_data(as_text=True)
+    with app.app_context():
+        Account.update(status="active").where(Account.name_key == "robot").execute()
+    assert sign_in(admin).status_code == 302 and admin.get("/admin").status_code == 200
+    with app.app_context():              # the password changed elsewhere (a reset, the CLI)
+        set_password(Account.get(Account.name_key == "robot"), "un-autre-mot-de-passe")
+    assert admin.get("/admin").status_code == 302
+
+
+def test_a_revoked_token_or_a_disabled_account_s_token_is_refused(app, client, token):
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    assert client.get("/admin", headers=headers).status_code == 200
+    with app.app_context():
+        Account.update(status="disabled").where(Account.name_key == "robot").execute()
+    assert client.get("/admin", headers=headers).status_code == 401
+    with app.app_context():
+        Account.update(status="active").where(Account.name_key == "robot").execute()
+        ApiToken.update(revoked=True).execute()
+    assert client.get("/admin", headers=headers).status_code == 401
 
 
 def test_failed_attempts_are_slowed_down(en, token):
     for _ in range(5):
-        assert sign_in(en, "bocage_wrong").status_code == 403
-    r = sign_in(en, token)            # even the right token must wait now
+        assert sign_in(en, "robot", "wrong-password").status_code == 403
+    r = sign_in(en)            # even the right password must wait now
     assert r.status_code == 429
     assert "Too many failed attempts" in r.get_data(as_text=True)
     assert en.get("/admin").status_code == 302
@@ -129,7 +172,7 @@ def test_an_admin_never_gets_or_leaves_a_cached_page(client, token):
     make_page(client, "accueil")
     anonymous = html_of(client, "/wiki/accueil")
     assert 'class="admin-link"' not in anonymous
-    sign_in(client, token)
+    sign_in(client)
     r = client.get("/wiki/accueil")
     assert 'class="admin-link"' in r.get_data(as_text=True) and "ETag" not in r.headers
     assert r.headers["Cache-Control"] == "private, no-store"
@@ -191,7 +234,7 @@ def test_refusing_moves_the_fiche_to_the_trash_with_the_reason(admin, waiting, a
         assert page.deleted is not None
         last = Revision.get(Revision.id == page.revision)
         assert last.action == "delete" and last.comment == "Refused by a moderator: Publicité <script>"
-        assert last.author.startswith("admin (")
+        assert last.author == "robot"            # the moderator who refused it
     assert name not in _pending_names(app)
     trash = html_of(admin, "/trash")
     assert f"/wiki/{name}/history" in trash
@@ -321,7 +364,7 @@ def test_a_bad_new_field_id_is_explained_and_the_input_kept(admin, instance_dir)
 
 
 def test_messages_are_in_french_first(client, token, instance_dir):
-    sign_in(client, token)
+    sign_in(client)
     state = editor_state(html_of(client, "/admin/formulaires/initiatives"), "initiatives")
     html = post_editor(client, "initiatives", state, "save", 400, title="site").get_data(as_text=True)
     assert "Pas enregistré" in html and "doit être un des champs texte du formulaire" in html
@@ -429,10 +472,11 @@ def test_editing_a_list_writes_lists_toml_safely(admin, client, instance_dir, ap
     assert r.status_code == 400
 
 
-def test_a_second_token_is_another_admin(app, client):
+def test_a_second_admin_account_is_another_admin(app, client):
     with app.app_context():
-        other = robot_token("autre")
-    assert sign_in(client, other).status_code == 302
+        robot_token("autre", username="autre")
+    assert sign_in(client, "autre").status_code == 302
+    assert client.get("/admin").status_code == 200
 
 
 @pytest.mark.parametrize("toml", [
@@ -470,7 +514,7 @@ def test_a_pending_fiche_s_texts_are_for_admins_only(admin, waiting, app):
         r = visitor.get(path)
         assert r.status_code == 404 and "Redon" not in r.get_data(as_text=True), path
         assert "Redon" in html_of(admin, path), path
-    r = visitor.post("/wiki/troc-de-graines/edit", data={"csrf_token": csrf_token(visitor, "/admin/connexion"),
+    r = visitor.post("/wiki/troc-de-graines/edit", data={"csrf_token": csrf_token(visitor, "/connexion"),
                                                          "f-titre": "Remplacé", "base_revision": str(page.revision)})
     assert r.status_code == 404
     with app.app_context():

@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .views.accounts import bp as accounts_bp
     from .views.admin import bp as admin_bp
+    from .views.admin_accounts import bp as admin_accounts_bp
     from .views.admin_forms import bp as admin_forms_bp
     from .views.agenda import bp as agenda_bp
     from .views.fiche_feeds import bp as fiche_feeds_bp
@@ -107,5 +108,5 @@ def _register_blueprints(app: Flask) -> None:
     from .views.vendor import bp as vendor_bp
 
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, never cookies
-    for bp in (pages_bp, provenance_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, accounts_bp, admin_bp, admin_forms_bp, api_bp):
+    for bp in (pages_bp, provenance_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, accounts_bp, admin_bp, admin_forms_bp, admin_accounts_bp, api_bp):
         app.register_blueprint(bp)

@@ -60,6 +60,8 @@ class Instance:
     geocoding_url: str = ""           # the provider's address, to use another server (tests: 127.0.0.1)
     geocoding_allow_private: bool = False   # let it be a private or loopback address (tests, demos)
     geocoding_timeout: float = 5.0    # seconds
+    signup: str = "closed"            # [accounts] signup: open, invitation or closed (admins change it)
+    mail: dict = field(default_factory=dict)   # [mail]: see wiki/mail.py (the password is in data/secrets.toml)
 
     @property
     def data(self) -> Path:
@@ -127,6 +129,7 @@ def load_instance(path, *, create_secrets: bool = False) -> Instance:
         upload_extensions=[e.lower().lstrip(".") for e in uploads.get("extensions", DEFAULT_EXTENSIONS)],
         **_map_settings(raw.get("map", {}), settings),
         **_geocoding_settings(raw.get("geocoding", {}), settings),
+        **_accounts_settings(raw.get("accounts", {}), raw.get("mail", {}), settings),
     )
     instance.secret_key = _secrets(instance, create=create_secrets)["secret_key"]
     return instance
@@ -185,6 +188,25 @@ def _geocoding_settings(raw: dict, settings: Path) -> dict:
         fail("timeout must be a number of seconds, from 0.1 to 60")
     return dict(geocoding_provider=provider, geocoding_url=url, geocoding_allow_private=allow,
                 geocoding_timeout=float(timeout))
+
+
+SIGNUP_MODES = ("open", "invitation", "closed")
+
+
+def _accounts_settings(accounts: dict, mail: dict, settings: Path) -> dict:
+    """[accounts] signup (the default; admins change it on /admin/comptes); [mail] host, port,
+    username, sender, starttls, outbox, base_url (checked again by wiki/mail.py)."""
+    if not isinstance(accounts, dict) or not isinstance(mail, dict):
+        raise InstanceError(f"{settings}: [accounts] and [mail] must be tables")
+    signup = accounts.get("signup", "closed")
+    if signup not in SIGNUP_MODES:
+        raise InstanceError(f'{settings}: [accounts] signup must be "open", "invitation" or "closed"')
+    from .mail import parse_settings, MailSettingsError
+    try:
+        parse_settings(mail, "")
+    except MailSettingsError as exc:
+        raise InstanceError(f"{settings}: [mail] {exc}") from None
+    return dict(signup=signup, mail=dict(mail))
 
 
 def _secrets(instance: Instance, *, create: bool) -> dict:

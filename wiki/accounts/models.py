@@ -73,4 +73,11 @@ class AuditEntry(BaseModel):
     detail = TextField(default="")
 
 
-ACCOUNT_MODELS = [Account, Group, Membership, OneTimeLink, AccessRule, AuditEntry]
+class SiteSetting(BaseModel):
+    """A setting admins change on the site (the sign-up mode...); instance.toml gives defaults."""
+    key = CharField(max_length=60, primary_key=True)
+    value = TextField(default="")
+    updated = DateTimeField(default=utcnow)
+
+
+ACCOUNT_MODELS = [Account, Group, Membership, OneTimeLink, AccessRule, AuditEntry, SiteSetting]

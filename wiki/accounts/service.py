@@ -25,7 +25,9 @@ MAX_FAILURES = 5
 WINDOW_S = 15 * 60
 MAX_WAIT_S = 300
 USERNAME = re.compile(r"^[\w][\w .'-]{1,38}[\w.]$")       # letters of any language, digits, space . ' -
-EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[^@\s<>\"',;]{1,190}\.[^@\s<>\"',;.]{2,}$")
+EMAIL = re.compile(r"^[^@\s<>\"',;\x00-\x1f\x7f]{1,64}@[^@\s<>\"',;\x00-\x1f\x7f]{1,190}"
+                   r"\.[^@\s<>\"',;.\x00-\x1f\x7f]{2,}$")
+CONTROLS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")      # never in a name or an address
 
 
 class AccountError(Exception):
@@ -87,7 +89,7 @@ def create_account(username: str, password: str | None, *, email: str = "", role
 
 
 def find_account(login: str) -> Account | None:
-    login = (login or "").strip()[:254]
+    login = CONTROLS.sub("", login or "").strip()[:254]
     if "@" in login:
         return Account.get_or_none(Account.email == login.lower())
     return Account.get_or_none(Account.name_key == name_key(login))
