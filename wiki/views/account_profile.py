@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from ..accounts import service, signup, tokens
 from ..accounts.models import Account, Group, Membership
 from ..accounts.service import AccountError
+from ..render.sanitize import sanitize_text_line
 from ..rights import current_person, sign_in_required
 from .accounts import bp
 
@@ -63,7 +64,7 @@ def change_email():
 @bp.post("/compte/jetons", endpoint="create_token")
 @sign_in_required
 def create_token():
-    label = " ".join(request.form.get("label", "").split())[:100] or "api"
+    label = sanitize_text_line(request.form.get("label", ""))[:100] or "api"
     if current_person().token_id is not None:     # a token does not make more tokens
         return _page(403, errors={"token": _("Sign in with your password to make a token.")})
     value = tokens.create_token(label, current_person().account_id)

@@ -7,7 +7,7 @@ from peewee import fn
 from .. import audit
 from ..accounts import manage, signup
 from ..accounts.models import ROLES, Account, Group, Membership
-from ..accounts.service import AccountError, find_account
+from ..accounts.service import CONTROLS, AccountError, find_account
 from ..accounts.settings import set_signup_mode, signup_mode
 from ..instance import SIGNUP_MODES
 from ..rights import admin_required
@@ -34,7 +34,7 @@ def _group(group_id) -> Group:
 @bp.get("/comptes")
 @admin_required
 def accounts():
-    q = " ".join(request.args.get("q", "").split())[:100]
+    q = " ".join(CONTROLS.sub("", request.args.get("q", "")).split())[:100]
     query = Account.select().order_by(Account.name_key)
     if q:
         like = f"%{q.casefold()}%"
