@@ -102,10 +102,11 @@ def _register_blueprints(app: Flask) -> None:
     from .views.fiches_import import bp as fiches_import_bp
     from .views.maps import bp as maps_bp
     from .views.pages import bp as pages_bp
+    from .views.parties import bp as parties_bp
     from .views.provenance import bp as provenance_bp
     from .views.special import bp as special_bp
     from .views.vendor import bp as vendor_bp
 
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, never cookies
-    for bp in (pages_bp, provenance_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, accounts_bp, admin_bp, admin_forms_bp, api_bp):
+    for bp in (pages_bp, provenance_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, accounts_bp, admin_bp, admin_forms_bp, parties_bp, api_bp):
         app.register_blueprint(bp)

@@ -178,8 +178,7 @@ def rules_changed() -> None:
     stamp.touch()
     os.utime(stamp)
     current_app.extensions.pop("bocage.rules", None)
-    from .views import cache
-    cache.clear_all()
+    current_app.extensions["bocage.viewcache"].bump()      # every worker drops its cached views
 
 
 def instance_rule() -> tuple[str, str]:

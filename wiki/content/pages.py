@@ -157,14 +157,28 @@ def set_write_guard(check, attribution) -> None:
     _guard["check"], _guard["attribution"] = check, attribution
 
 
+_as_instance: contextvars.ContextVar = contextvars.ContextVar("bocage_as_instance", default=False)
+
+
+@contextlib.contextmanager
+def as_instance():
+    """Writes the instance makes itself within a request context (the demo's import, a wiki
+    party's tally): no person's rights apply, and no person is recorded as their author."""
+    token = _as_instance.set(True)
+    try:
+        yield
+    finally:
+        _as_instance.reset(token)
+
+
 def guard_write(name: str, kind: str | None) -> None:
     """Raise Forbidden unless this write is allowed (the receiving path writes the neighbours' own)."""
-    if _guard["check"] is not None and not _receiving.get():
+    if _guard["check"] is not None and not _receiving.get() and not _as_instance.get():
         _guard["check"](name, kind or "page")
 
 
 def _attribution() -> dict:
-    if _guard["attribution"] is None:
+    if _guard["attribution"] is None or _as_instance.get():
         return {"account": None, "address_hash": None, "party": None}
     return _guard["attribution"]()
 
