@@ -416,3 +416,12 @@ def test_hostile_pseudonyms_and_codes_never_break_a_page(app, en, kind):
         r = en.get(path)
         assert r.status_code in (302, 404), (path, r.status_code)
         assert "<script>alert" not in r.get_data(as_text=True)
+
+
+def test_closing_works_outside_requests_too(app):
+    """What the CLI or the delivery worker would call: an app context, no request."""
+    party_id, _code = make_party(app, starts=-3, ends=-1)
+    with app.app_context():
+        written = tally.close_ended_parties()
+        assert written == [WikiParty.get_by_id(party_id).tally_page] and Page.get(Page.name == written[0])
+        assert tally.close_ended_parties() == []

@@ -86,7 +86,7 @@ def md(text) -> str:
 
 
 def _link(item) -> str:
-    label = re.sub(r"[\[\]|]", " ", item["title"] or item["name"])[:200].strip() or item["name"]
+    label = re.sub(r"[\[\]|\s]+", " ", item["title"] or item["name"])[:200].strip() or item["name"]
     return f"[[{item['name']}|{label}]]"
 
 
