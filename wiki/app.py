@@ -108,5 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from .views.vendor import bp as vendor_bp
 
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, never cookies
-    for bp in (pages_bp, provenance_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, accounts_bp, admin_bp, admin_forms_bp, parties_bp, api_bp):
+    for bp in (pages_bp, provenance_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, accounts_bp, admin_bp, admin_forms_bp, api_bp):
         app.register_blueprint(bp)
+
+    app.register_blueprint(parties_bp)      # wiki parties: /admin/fetes, /fete (wiki/views/parties.py)
