@@ -10,7 +10,7 @@ from conftest import ROBOT_PASSWORD, csrf_token, sign_in
 from tests_helpers import form_state, get
 
 from wiki import rights
-from wiki.accounts.models import AccessRule
+from wiki.accounts.models import AccessRule, AuditEntry
 from wiki.accounts.service import create_account
 from wiki.db import database, utcnow
 from wiki.models import Page, Revision
@@ -113,6 +113,9 @@ def test_admins_and_moderators_open_a_party_in_paris_time(app, en, role):
     with app.app_context():
         party = WikiParty.get()
     assert (party.name, party.starts.hour, party.ends.hour) == ("Fête d'hiver", 9, 16)
+    with app.app_context():
+        logged = [(e.action, e.actor, e.target) for e in AuditEntry.select().order_by(AuditEntry.id)]
+    assert logged == [(action, "organiser", f"{party.code} (#{party.id})") for action in ("party.open", "party.change")]
 
 
 @pytest.mark.parametrize("role", ["editor", None])
@@ -165,6 +168,7 @@ def test_closing_now_writes_the_tally(app, admin):
         party = WikiParty.get_by_id(party_id)
         assert party.closed_at is not None and party.tally_page.startswith("fete-du-wiki-")
         assert not service.running(party_id)
+        assert AuditEntry.get(AuditEntry.action == "party.close").actor == "robot"
     assert "Tally" in get(admin, "/admin/fetes")
     assert party.tally_page in get(admin, f"/fete/{code}")
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import rights
+from ..accounts.models import AuditEntry
 from ..db import utcnow
 from ..parties import qr, service, tally
 from ..parties.board import board
@@ -54,6 +55,7 @@ def admin_create():
         party = service.open_party(values, rights.current_person().account_id)
     except service.PartyError as exc:
         return _edit_form(None, request.form, {"name": exc.message}, status=409)
+    _audit("party.open", party)
     flash(_("The wiki party is open: its code is %(code)s.", code=party.code), "notice")
     return redirect(url_for("parties.admin_edit", party_id=party.id))
 
@@ -78,6 +80,7 @@ def admin_update(party_id):
     if errors:
         return _edit_form(party, request.form, errors, status=400)
     service.change_party(party, values)
+    _audit("party.change", WikiParty.get_by_id(party.id))
     flash(_("The wiki party is saved."), "notice")
     return redirect(url_for("parties.admin_edit", party_id=party.id))
 
@@ -91,6 +94,7 @@ def admin_close(party_id):
         if party.ends > now:
             service.change_party(party, {"ends": max(now, party.starts)})
         name = tally.close_party(party)
+        _audit("party.close", party)
         if name:
             flash(_("The wiki party is closed; its tally is the page %(name)s.", name=name), "notice")
     return redirect(url_for("parties.admin_list"))
@@ -100,6 +104,14 @@ def _edit_form(party, form, errors=None, status=200):
     kept = {field: service.clean_line(form.get(field, "")) for field in FIELDS}
     return render_template("parties/admin_edit.html", party=party, form=kept, errors=errors or {},
                            service=service, now=utcnow()), status
+
+
+def _audit(action: str, party: WikiParty) -> None:
+    """The audit log of administrative actions (what wiki/audit.py's record() writes)."""
+    person = rights.current_person()
+    detail = f"{party.name} · {party.place} · {party.starts:%Y-%m-%d %H:%M} – {party.ends:%Y-%m-%d %H:%M} UTC"
+    AuditEntry.create(created=utcnow(), actor=person.name[:100] or "system", account=person.account_id,
+                      action=action, target=f"{party.code} (#{party.id})", detail=detail[:10_000])
 
 
 def _party_or_404(party_id) -> WikiParty:
