@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from .views.fiches_import import bp as fiches_import_bp
     from .views.maps import bp as maps_bp
     from .views.pages import bp as pages_bp
+    from .views.parties import bp as parties_bp
     from .views.provenance import bp as provenance_bp
     from .views.special import bp as special_bp
     from .views.vendor import bp as vendor_bp
@@ -110,3 +111,5 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, never cookies
     for bp in (pages_bp, provenance_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, accounts_bp, admin_bp, admin_forms_bp, admin_accounts_bp, api_bp):
         app.register_blueprint(bp)
+
+    app.register_blueprint(parties_bp)      # wiki parties: /admin/fetes, /fete (wiki/views/parties.py)
