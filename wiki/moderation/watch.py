@@ -7,7 +7,6 @@ a page that became private since it was watched drops out of the feed and of the
 import logging
 import secrets
 
-from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from peewee import IntegrityError
@@ -87,7 +86,7 @@ def person_of(account: Account) -> rights.Person:
     return rights._person_of(account)
 
 
-def _split(targets) -> tuple[set, set]:
+def _split(targets: list) -> tuple[set, set]:
     names = {t[5:] for t in targets if t.startswith("page:")}
     forms = {t[5:] for t in targets if t.startswith("form:")}
     return names, forms
@@ -96,7 +95,7 @@ def _split(targets) -> tuple[set, set]:
 def feed_revisions(account: Account, limit: int = FEED_LIMIT) -> list[Revision]:
     """The latest revisions of the pages and fiches `account` watches and may still read."""
     person = person_of(account)
-    names, forms = _split(w.target for w in watches_of(account.id))
+    names, forms = _split([w.target for w in watches_of(account.id)])
     if not (names or forms) or not rights.allows(rights.instance_rule()[0], person):
         return []
     watched = Page.name.in_(sorted(names)) if names else None
@@ -111,11 +110,12 @@ def feed_revisions(account: Account, limit: int = FEED_LIMIT) -> list[Revision]:
 
 # -- e-mail --------------------------------------------------------------------------------
 def _send_mail():
+    """wiki/mail.py's send_mail and link (SMTP or data/outbox/), None where mail is not there."""
     try:
-        from ..mail import send_mail          # the accounts' mail (SMTP, or the outbox folder)
+        from ..mail import link, send_mail
     except ImportError:
         return None
-    return send_mail
+    return send_mail, link
 
 
 def watchers_to_mail(page: Page, revision: Revision) -> list[Account]:
@@ -131,34 +131,33 @@ def watchers_to_mail(page: Page, revision: Revision) -> list[Account]:
 
 
 def _on_saved(app, page=None, revision=None, created=False, **_kw):
-    """After the save's commit: one short mail per watcher; a mail that fails is logged, the
-    save stays done."""
+    """After the save's commit (never inside its transaction): one short mail per watcher. A
+    mail that fails is logged; the save is done already and stays done."""
     if page is None or revision is None or page.deleted:
         return
-    send = _send_mail()
-    if send is None:
+    mail = _send_mail()
+    if mail is None:
         return
     try:
         accounts = watchers_to_mail(page, revision)
-    except Exception:                        # never fail a save that is already committed
-        log.exception("watchers of %s", page.name)
-        return
-    if not accounts:
-        return
+        if accounts:
+            _mail(app, page, revision, accounts, *mail)
+    except Exception:                        # noqa: BLE001  (a watcher's mail must not fail a save)
+        log.exception("mail to the watchers of %s", page.name)
+
+
+def _mail(app, page, revision, accounts, send, absolute) -> None:
     instance = app.extensions["bocage.instance"]
     with force_locale(instance.language):
-        subject = _("%(site)s: “%(title)s” was changed", site=instance.name, title=page.title)[:200]
-        try:
-            link = url_for("pages.diff", name=page.name, to=revision.id, _external=True)
-        except RuntimeError:                 # outside a request (CLI): no host to name
-            link = f"/wiki/{page.name}/diff?to={revision.id}"
+        subject = _("%(site)s: “%(title)s” was changed", site=instance.name, title=page.title)
+        link = absolute(f"/wiki/{page.name}/diff?to={revision.id}")   # base_url, never the Host header
         text = _("%(who)s changed “%(title)s”.\n\n%(comment)s\n\nSee the changes: %(link)s\n\n"
                  "You get this because you watch this page; to stop, see your watches on the wiki.",
                  who=revision.author, title=page.title, comment=revision.comment or "", link=link)
     for account in accounts:
         try:
-            send(account.email, subject, text)
-        except Exception:
+            send(account.email, subject[:200], text)
+        except Exception:                    # noqa: BLE001
             log.exception("mail to watcher %s", account.id)
 
 
