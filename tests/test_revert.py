@@ -270,3 +270,16 @@ def test_contributions_list_only_readable_pages(app, admin, people):
     assert "Public" in html and "Bureau" not in html
     assert "Bureau" in get(admin, "/contributions/alice")
     assert 'href="/wiki/public/diff?to=' in html
+
+
+def test_contributions_are_paged(app, admin, people):
+    alice = people("alice")
+    make_page(alice, "carnet", "# Carnet\n\n0\n")
+    page = Page.get(Page.name == "carnet")
+    first = Revision.get(Revision.page == page)
+    for n in range(2, 56):            # 54 more edits of hers, as the content layer writes them
+        Revision.create(page=page, number=n, source=f"# Carnet\n\n{n}\n", title="Carnet", author="alice",
+                        created=utcnow(), action="edit", size=10, account=first.account)
+    one, two = get(admin, "/contributions/alice"), get(admin, "/contributions/alice?page=2")
+    assert one.count("<li>") == 50 and "?page=2" in one
+    assert two.count("<li>") == 5 and "?page=3" not in two and "?page=1" in two

@@ -99,6 +99,7 @@ class Step:
     note: str = ""
     text: str | None = None      # the text to save (restore, merge)
     before: Revision | None = None
+    base: int | None = None      # the current revision when planned: a change since is merged
     trashed: bool = False        # the page ends in the trash
     revisions: list = field(default_factory=list)   # (revision id, action) made
 
@@ -126,7 +127,7 @@ def _step(page: Page, revs: list) -> Step:
         (Revision.page == page) & (Revision.number > first)).order_by(Revision.number))
     others = [r for r in later if r.id not in theirs]
     current = content.current_revision(page)
-    step = Step(page, "none", edits=len(revs), before=before)
+    step = Step(page, "none", edits=len(revs), before=before, base=page.revision)
     if before is None:                                    # they created it
         if others:
             return _skip(step, _l("Created by them, then changed by others: check it yourself."))
@@ -197,6 +198,7 @@ def _apply(step: Step, comment: str) -> None:
         if step.page.deleted:
             page = content.undelete_page(name, author=author)
             step.revisions.append((page.revision, "undelete"))
+            step.base = page.revision
         result = _save(step, comment)
         if not result.unchanged:
             step.revisions.append((result.revision.id, "merge" if step.action == "merge" else "restore"))
@@ -220,7 +222,7 @@ def _save(step: Step, comment: str) -> content.SaveResult:
                  "check_merged": entries.is_valid_source, "announce": not entries.is_pending(page)}
         if form is not None:
             extra["title_from"] = lambda text: entries.title_of(form, entries.from_source(text))
-    return content.save_page(page.name, step.text, base_revision=page.revision, comment=comment,
+    return content.save_page(page.name, step.text, base_revision=step.base, comment=comment,
                              author=admin_name(), action="revert", kind=page.kind, **extra)
 
 

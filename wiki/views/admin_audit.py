@@ -31,7 +31,7 @@ def _filtered():
 def journal():
     query, action, actor = _filtered()
     number = page_number()
-    rows = list(query.paginate(number, PER_PAGE + 1))
+    rows = list(query.limit(PER_PAGE + 1).offset((number - 1) * PER_PAGE))
     actions = [a for (a,) in AuditEntry.select(AuditEntry.action).distinct()
                .order_by(AuditEntry.action).tuples()]
     return render_template("admin/audit.html", rows=rows[:PER_PAGE], number=number,

@@ -26,7 +26,7 @@ def _listing(condition, **context):
     if not may_moderate():
         query = query.where(Page.id.not_in(Entry.select(Entry.page).where(Entry.status == "pending")))
     rows = list(query.order_by(Revision.created.desc(), Revision.id.desc())
-                .paginate(number, PER_PAGE + 1))
+                .limit(PER_PAGE + 1).offset((number - 1) * PER_PAGE))
     return render_template("contributions/list.html", rows=rows[:PER_PAGE], number=number,
                            more=len(rows) > PER_PAGE, **context)
 
