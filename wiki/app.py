@@ -107,9 +107,17 @@ def _register_blueprints(app: Flask) -> None:
     from .views.provenance import bp as provenance_bp
     from .views.special import bp as special_bp
     from .views.vendor import bp as vendor_bp
+    from .views.admin_audit import bp as admin_audit_bp
+    from .views.admin_revert import bp as admin_revert_bp
+    from .views.contributions import bp as contributions_bp
+    from .views.watch import bp as watch_bp
+    from .moderation import watch as watching
 
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, never cookies
     for bp in (pages_bp, provenance_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, accounts_bp, admin_bp, admin_forms_bp, admin_accounts_bp, api_bp):
         app.register_blueprint(bp)
 
     app.register_blueprint(parties_bp)      # wiki parties: /admin/fetes, /fete (wiki/views/parties.py)
+    for bp in (admin_revert_bp, admin_audit_bp, contributions_bp, watch_bp):
+        app.register_blueprint(bp)
+    watching.init_app(app)       # the watch button's state; e-mails to watchers

@@ -19,8 +19,7 @@ def record(action: str, target: str = "", detail: str = "") -> AuditEntry:
     actor = person.name or ("visitor" if has_request_context() else "system")
     return AuditEntry.create(
         created=utcnow(), actor=_line(actor, 100) or "system", account=person.account_id,
-        action=_line(action, 60), target=_line(target, 300),
-        detail=str(detail or "").replace("\x00", "")[:10_000])
+        action=_line(action, 60), target=_line(target, 300), detail=str(detail or "")[:10_000])
 
 
 def entries(limit: int = 100, offset: int = 0, action: str = ""):

@@ -132,6 +132,7 @@ class SchemaVersion(BaseModel):
 
 from .accounts.models import ACCOUNT_MODELS  # noqa: E402  (they import BaseModel from db, not this module)
 from .parties.models import PARTY_MODELS  # noqa: E402
+from .moderation.tracking import MODERATION_MODELS  # noqa: E402  (revert batches, watches)
 
 ALL_MODELS = [Page, Revision, Link, Attachment, ApiToken, Entry, EntryValue, Provenance, SchemaVersion,
-              *ACCOUNT_MODELS, *PARTY_MODELS]
+              *ACCOUNT_MODELS, *PARTY_MODELS, *MODERATION_MODELS]

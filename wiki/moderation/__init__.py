@@ -1,0 +1,1 @@
+"""Moderation tools: undoing vandalism, watching pages, keeping spam out."""
