@@ -5,6 +5,7 @@ import re
 
 from flask import Response, request
 
+from wiki import rights
 from wiki.models import Page
 
 AS_TYPE = "application/activity+json"
@@ -48,7 +49,7 @@ def page_as_activity():
         return None
     from . import objects
     page = Page.get_or_none(Page.name == match.group(1))
-    if page is None:
+    if page is None or not rights.public(page.name, page.kind):    # private: as if it did not exist
         return activity_response({"error": "not found"}, 404)
     if page.deleted:
         return activity_response(objects.tombstone(page), 410)

@@ -55,6 +55,15 @@ def was_published(object_id: str) -> bool:
                                          & (OutboxActivity.type == "Create")).exists()
 
 
+def last_type(object_id: str) -> str | None:
+    """The type of the latest Create, Update or Delete about `object_id` (None: never published)."""
+    row = (OutboxActivity.select(OutboxActivity.type)
+           .where((OutboxActivity.object_id == object_id)
+                  & OutboxActivity.type.in_(("Create", "Update", "Delete")))
+           .order_by(OutboxActivity.id.desc()).first())
+    return row.type if row else None
+
+
 def backfill(local: str, inbox: str, delay: timedelta = timedelta(seconds=3)) -> int:
     """Queue for a new follower's `inbox` the latest activity about each object `local` still
     publishes (not deleted), after `delay` so that the Accept arrives first. Receivers drop the
@@ -62,8 +71,9 @@ def backfill(local: str, inbox: str, delay: timedelta = timedelta(seconds=3)) ->
     latest = (OutboxActivity.select(fn.MAX(OutboxActivity.id))
               .where((OutboxActivity.local == local) & (OutboxActivity.type.in_(("Create", "Update", "Delete"))))
               .group_by(OutboxActivity.object_id))
-    ids = [i for (i,) in OutboxActivity.select(OutboxActivity.id)
-           .where(OutboxActivity.id.in_(latest) & (OutboxActivity.type != "Delete")).tuples()]
+    from .visibility import without_private      # pages made private since: not sent
+    ids = [i for (i,) in without_private(OutboxActivity.select(OutboxActivity.id)
+           .where(OutboxActivity.id.in_(latest) & (OutboxActivity.type != "Delete")), OutboxActivity).tuples()]
     when = utcnow() + delay
     with database.atomic():
         for start in range(0, len(ids), 500):

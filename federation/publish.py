@@ -11,7 +11,7 @@ import logging
 
 from flask import current_app, has_request_context
 
-from wiki import events
+from wiki import events, rights
 from wiki.db import bulk_insert, database, utcnow
 from wiki.models import Page
 
@@ -29,6 +29,8 @@ def subscribe(app) -> None:
     events.page_saved.connect(_saved, sender=app)
     events.page_deleted.connect(_deleted, sender=app)
     events.page_restored.connect(_restored, sender=app)
+    if hasattr(events, "rights_changed"):
+        events.rights_changed.connect(rights_changed, sender=app)
 
 
 def _senders(page) -> list[str]:
@@ -43,20 +45,38 @@ def announce(page_id: int, change: str) -> None:
     if page is None:
         return
     object_id = urls.page(page.name)
-    if change == "delete":
-        if not outbox.was_published(object_id):
+    last = outbox.last_type(object_id)
+    obj = None
+    if change != "delete" and page.deleted is None:
+        obj = objects.document(page)
+        if obj is None and rights.public(page.name, page.kind):
+            return                                  # not public for another reason (pending...)
+    if obj is None:          # trashed, or private now (wiki/rights.py): gone for the neighbours
+        if last in (None, "Delete"):
             return
         obj, type_ = objects.tombstone(page), "Delete"
     else:
-        obj = objects.document(page) if page.deleted is None else None
-        if obj is None:
-            return
         obj.pop("@context", None)
-        type_ = "Update" if change == "save" and outbox.was_published(object_id) else "Create"
+        type_ = "Update" if change == "save" and last in ("Create", "Update") else "Create"
     for local in _senders(page):
         uid, doc = outbox.new_activity(local, type_, obj, to=[urls.PUBLIC],
                                        cc=[f"{urls.actor(local)}/followers"])
         outbox.publish(local, uid, doc, outbox.followers_inboxes(local), object_id=object_id)
+
+
+def rights_changed(app, pages=(), **_) -> None:
+    """Access rules changed (wiki/views/admin_rights.py): pages visitors may no longer read are
+    deleted for the neighbours; pages that became public again are sent as new (from the admin
+    pages: rendering needs a request; `bocage rights` leaves it to the pages' next change)."""
+    if not has_request_context():
+        return
+    for page in pages:
+        if rights.public(page.name, page.kind) and outbox.last_type(urls.page(page.name)) in ("Create", "Update"):
+            continue                                # still public: nothing new to say
+        try:
+            announce(page.id, "save")
+        except Exception:
+            log.exception("federation: page %s not announced after a rights change", page.id)
 
 
 def _later_or_now(page, change: str) -> None:

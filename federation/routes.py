@@ -3,7 +3,7 @@ import json
 
 from flask import Blueprint, abort, jsonify, redirect, request
 
-from . import actors, commons, inbox, nodeinfo, paging, urls, webfinger
+from . import actors, commons, inbox, nodeinfo, paging, urls, visibility, webfinger
 from .models import Follower, Following, OutboxActivity
 from .negotiation import activity_response, wants_activity
 
@@ -38,7 +38,7 @@ def nodeinfo_document():
 
 def _actor_or_404(name: str) -> dict:
     doc = actors.document(name)
-    if doc is None:
+    if doc is None or not visibility.actor_public(name):
         abort(404)
     return doc
 
@@ -59,7 +59,8 @@ def instance_actor():
 @bp.get("/ap/actors/<name>/outbox")
 def outbox(name):
     _actor_or_404(name)
-    query = OutboxActivity.select().where(OutboxActivity.local == name).order_by(OutboxActivity.id.desc())
+    query = visibility.without_private(OutboxActivity.select().where(OutboxActivity.local == name),
+                                       OutboxActivity).order_by(OutboxActivity.id.desc())
     return activity_response(paging.paginated(f"{urls.actor(name)}/outbox", query,
                                               lambda row: json.loads(row.document)))
 
@@ -83,7 +84,7 @@ def relations(name, model, box):
 @bp.get("/ap/activities/<uid>")
 def activity(uid):
     row = OutboxActivity.get_or_none(OutboxActivity.uid == uid)
-    if row is None:
+    if row is None or not visibility.object_public(row.object_id):
         abort(404)
     return activity_response(json.loads(row.document))
 

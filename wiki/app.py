@@ -16,6 +16,7 @@ from .render import builtin_actions  # noqa: F401  (registers the built-in actio
 from .fiches import page_actions  # noqa: F401,E402  (registers {{agenda}} and {{liste}})
 from .render.markdown import MarkdownRenderer
 from .views import cache as view_cache
+from .views import admin_rights, read_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ["fr", "en"]
@@ -57,8 +58,10 @@ def create_app(instance_dir=None, *, instance: Instance | None = None, config: d
     indexing.init_app(app)
     security.init_app(app)
     rights.init_app(app)
+    read_guard.init_app(app)    # read rights on every route, before any view (and federation's hooks)
     errors.init_app(app)
     _register_blueprints(app)
+    admin_rights.init_app(app)  # /admin/droits, /wiki/<name>/droits, /admin/formulaires/<id>/droits
     extensions.init_app(app)    # last: extensions see the whole app (wiki/extensions.py)
 
     # No connection at the start of a request: peewee opens one at the first query (cached page

@@ -262,6 +262,8 @@ def _prepare_demo(folder: Path, domain: str) -> None:
 
 from .accounts.cli import account  # noqa: E402
 main.add_command(account)
+from .rights_cli import rights_command  # noqa: E402
+main.add_command(rights_command)
 extensions.register_commands(main)     # commands of the extensions (`bocage worker`, `bocage follow`...)
 
 if __name__ == "__main__":

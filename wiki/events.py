@@ -13,6 +13,7 @@ Every signal is sent after the database transaction has committed, with keyword 
 - forms_changed(app, forms=[form id, ...])  -- forms whose fields changed, their fiches re-projected
 - provenance_changed(app, page=Page)       -- a common's original changed or was withdrawn after it was
                                               adopted, or that notice was dismissed (the text is unchanged)
+- rights_changed(app, pages=[Page, ...])   -- the read rule of these pages changed (wiki/views/admin_rights.py)
 """
 import contextlib
 import contextvars
@@ -28,6 +29,7 @@ attachment_added = _signals.signal("attachment-added")
 attachment_deleted = _signals.signal("attachment-deleted")
 forms_changed = _signals.signal("forms-changed")
 provenance_changed = _signals.signal("provenance-changed")
+rights_changed = _signals.signal("rights-changed")     # (app, pages=[Page...]) whose read rule changed
 
 
 # -- many changes at once ------------------------------------------------------------------

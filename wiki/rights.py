@@ -122,6 +122,7 @@ def _person_of(account: Account, token_id=None) -> Person:
 def forget_person() -> None:
     """After signing in or out within a request."""
     g.pop("bocage_person", None)
+    g.pop("bocage_hidden", None)
 
 
 def bearer_token():
@@ -241,6 +242,72 @@ def readable_filter(page_model, person: Person | None = None):
     if forms:
         condition = (~page_model.kind.in_(sorted(forms))) & condition
     return condition
+
+
+def any_rule() -> bool:
+    """Whether some access rule is set at all (no query: the rules are in memory). When not, every
+    read check below is skipped: the usual wiki, where everyone reads everything."""
+    return bool(_rules())
+
+
+def instance_readable(person: Person | None = None) -> bool:
+    """Whether this person may read the wiki at all (a private instance: read "signed_in")."""
+    return allows(instance_rule()[0], person or current_person())
+
+
+def form_readable(form_id: str, person: Person | None = None) -> bool:
+    """Whether this person may read the fiches of form `form_id` as a whole (its list, map, agenda)."""
+    rules = _rules()
+    if not rules:
+        return True
+    person = person or current_person()
+    found = rules.get(f"form:{form_id}")
+    return allows(instance_rule()[0], person) and (found is None or allows(found[0], person))
+
+
+def readable_forms(forms, person: Person | None = None) -> list:
+    """The forms (objects with an `id`) whose fiches this person may read as a whole; all of them
+    outside requests and when no rule is set."""
+    forms = list(forms)
+    if not _rules() or (person is None and not has_request_context()):
+        return forms
+    return [f for f in forms if form_readable(f.id, person)]
+
+
+def hidden(person: Person | None = None) -> tuple[frozenset, frozenset]:
+    """`unreadable()` as frozen sets, computed once per request for the current person."""
+    if not has_request_context() and person is None:
+        return frozenset(), frozenset()            # the CLI and workers read everything
+    if not _rules():
+        return frozenset(), frozenset()
+    if person is not None:
+        names, forms = unreadable(person)
+        return frozenset(names), frozenset(forms)
+    if "bocage_hidden" not in g:
+        names, forms = unreadable()
+        g.bocage_hidden = (frozenset(names), frozenset(forms))
+    return g.bocage_hidden
+
+
+def readable_page(name: str, kind: str = "page", person: Person | None = None) -> bool:
+    """may_read, costing nothing when no rule is set."""
+    return not _rules() or may_read(name, kind or "page", person)
+
+
+def public(name: str, kind: str = "page") -> bool:
+    """Whether a visitor may read page `name`: what federation publishes and serves."""
+    return readable_page(name, kind, VISITOR)
+
+
+def require_read(page) -> None:
+    """Raise NotFound, as for a page that does not exist, unless the person may read `page`
+    (a Page, or a page name): existence does not leak."""
+    if not _rules() or page is None:
+        return
+    name, kind = (page, "page") if isinstance(page, str) else (page.name, page.kind)
+    if not may_read(name, kind or "page"):
+        from .content.pages import NotFound
+        raise NotFound(_l("There is no page “%(name)s”.", name=name))
 
 
 def is_admin() -> bool:

@@ -13,6 +13,7 @@ import re
 from flask import current_app
 from flask_babel import force_locale
 
+from wiki import rights
 from wiki.content import provenance
 from wiki.models import Entry, Page, Revision
 
@@ -72,7 +73,10 @@ def origin_of(page: Page):
 
 def is_public(page: Page) -> bool:
     """Trashed pages are public as tombstones; a fiche waiting for moderation is not public, nor
-    a neighbour's common not adopted (its territory publishes it: never sent on from here)."""
+    a neighbour's common not adopted (its territory publishes it: never sent on from here), nor
+    a page or fiche visitors may not read (wiki/rights.py: its rule, its form's, the instance's)."""
+    if not rights.public(page.name, page.kind):
+        return False
     origin = origin_of(page)
     if origin is not None and not origin.adopted:
         return False

@@ -16,7 +16,7 @@ from ..db import database
 from ..errors import error_response
 from ..fiches import entries, queries
 from ..fiches.csvio import export_csv
-from ..rights import may_moderate
+from ..rights import may_moderate, readable_forms
 from . import bp
 from .auth import token_required
 
@@ -71,7 +71,7 @@ def form_json(form, lang="fr"):
 @bp.get("/forms")
 def forms():
     lang = request.args.get("lang", "fr")
-    return jsonify(forms=[form_json(f, lang) for f in entries.catalogue().forms.values()])
+    return jsonify(forms=[form_json(f, lang) for f in readable_forms(entries.catalogue().forms.values())])
 
 
 @bp.get("/forms/<form_id>")

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from peewee import fn
 
 from ..models import Entry, EntryValue
+from ..rights import readable_forms
 from . import queries
 from .entries import FACET_TYPES, catalogue
 from .forms import Field, Form
@@ -26,7 +27,7 @@ SHAPES = 4            # .map-shape-0 … .map-shape-3
 
 def mappable_forms() -> list[Form]:
     """The forms whose fiches can have a public position, in the catalogue's order."""
-    return [f for f in catalogue().forms.values() if f.geo_field and not f.geo_field.private]
+    return readable_forms(f for f in catalogue().forms.values() if f.geo_field and not f.geo_field.private)
 
 
 def _position(form: Form) -> int:

@@ -17,6 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from ..rights import readable_forms
 from ..render.actions import ActionContext, ActionError, action, int_param
 from . import agenda, agenda_labels, agenda_rows, display, entries, queries
 from .entries import FACET_TYPES
@@ -30,13 +31,13 @@ LAYOUTS = ("cards", "table")
 def _form(params: dict, default: str | None, dated: bool = False):
     catalogue = entries.catalogue()
     form_id = params.get("form") or params.get("formulaire") or default
-    candidates = [f for f in catalogue.forms.values() if f.dates_field or not dated]
+    candidates = readable_forms(f for f in catalogue.forms.values() if f.dates_field or not dated)
     names = ", ".join(f.id for f in candidates)
     if not form_id:
         raise ActionError(_("say which form, e.g. form=\"%(form)s\" (forms: %(names)s).",
                             form=candidates[0].id if candidates else "agenda", names=names))
     form = catalogue.form(form_id)
-    if form is None:
+    if form is None or form not in readable_forms([form]):
         raise ActionError(_("there is no form “%(form)s” (forms: %(names)s).", form=form_id[:40], names=names))
     if dated and form.dates_field is None:
         raise ActionError(_("the form “%(form)s” has no dates (forms with dates: %(names)s).",

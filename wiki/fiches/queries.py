@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from peewee import JOIN, Case, fn
 
+from ..content.queries import readable
 from ..models import Entry, EntryValue, Page, Provenance
+from ..rights import hidden
 from .entries import FACET_TYPES, catalogue, fold
 from .forms import Form
 
@@ -76,6 +78,7 @@ def matching(form: Form, filters: Filters):
     """The Entry rows of `form` that pass `filters` (live fiches only), as a query."""
     query = (Entry.select(Entry, Page.name, Page.updated).join(Page, on=(Page.id == Entry.page))
              .where((Entry.form == form.id) & (Entry.status == filters.status) & Page.deleted.is_null()))
+    query = readable(query)      # fiches with a read rule of their own, for those who may not
     for field_id, values in filters.facets.items():
         query = query.where(Entry.page.in_(
             EntryValue.select(EntryValue.entry).where((EntryValue.form == form.id) & (EntryValue.field == field_id)
@@ -171,6 +174,9 @@ def _all_counts(form: Form, field_ids: list[str], status: str):
     values of a field while it is the only one filtered: the most viewed cases)."""
     others = (Entry.select(Entry.page).where((Entry.form == form.id) & (Entry.status != status))
               | Page.select(Page.id).where(Page.deleted.is_null(False)))
+    names, _forms = hidden()
+    if names:                    # fiches this person may not read count for nothing
+        others = others | Page.select(Page.id).where(Page.name.in_(sorted(names)))
     return (EntryValue.select(EntryValue.field, EntryValue.value, fn.COUNT(EntryValue.entry))
             .where((EntryValue.form == form.id) & EntryValue.field.in_(field_ids)
                    & EntryValue.entry.not_in(others))

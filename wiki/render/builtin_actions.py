@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from ..content import queries
 from ..names import to_name
+from ..rights import readable_page
 from .actions import MAX_INCLUDE_DEPTH, ActionContext, ActionError, action, int_param
 
 
@@ -36,7 +37,7 @@ def include(params: dict, ctx: ActionContext) -> str:
     if name == ctx.page_name or ctx.depth >= MAX_INCLUDE_DEPTH:
         raise ActionError(_("a page cannot include itself or nest includes this deep."))
     found = queries.page_with_revision(name)
-    if found is None or found.deleted:
+    if found is None or found.deleted or not readable_page(found.name, found.kind):
         raise ActionError(_("there is no page “%(name)s”.", name=name))
     body = render_page(found.current, ActionContext(page_name=name, depth=ctx.depth + 1),
                        without_title=True)

@@ -214,10 +214,12 @@ class SearchIndex:
         return self._highlighter.excerpt(text, terms)
 
     def search(self, query: str, limit: int = 20, page: int = 1,
-               kinds: Collection[str] | None = None, keep: Callable[[str], bool] | None = None) -> SearchResults:
+               kinds: Collection[str] | None = None, keep: Callable[[str], bool] | None = None,
+               hide: tuple[Collection[str], Collection[str]] = ((), ())) -> SearchResults:
         """Ranked, paginated search. An empty ``kinds`` (as from ``request.args.getlist``) means all kinds.
         ``keep(name)``: only the pages it accepts (a territory's); ranked among the first
-        MAX_FILTERED matches, the index knowing nothing of territories."""
+        MAX_FILTERED matches, the index knowing nothing of territories. ``hide``: (page names,
+        kinds) the reader may not read (wiki/rights.py `hidden()`), left out the same way."""
         text = " ".join((query or "")[:MAX_QUERY_CHARS].replace("?", " ").split())
         limit, page = max(1, min(int(limit), 100)), max(1, int(page))
         kinds = sorted({kinds} if isinstance(kinds, str) else set(kinds or ()))
@@ -227,18 +229,20 @@ class SearchIndex:
             for attempt in range(3):
                 searcher = self._fresh()
                 try:
-                    return self._page(searcher, text, kinds, limit, page, keep)
+                    return self._page(searcher, text, kinds, limit, page, keep, hide)
                 except (OSError, TypeError):
                     # segments are separate files, opened lazily: if a concurrent merge deleted some,
                     # the index changed meanwhile, so reopen and retry. Otherwise it is a real error.
                     if attempt == 2 or searcher.up_to_date():
                         raise
 
-    def _page(self, searcher, text: str, kinds: list[str], limit: int, page: int, keep=None) -> SearchResults:
+    def _page(self, searcher, text: str, kinds: list[str], limit: int, page: int, keep=None,
+              hide=((), ())) -> SearchResults:
         result = SearchResults(hits=[], total=0, page=page, pages=0, query=text)
-        if keep is not None:
+        names, hidden_kinds = hide
+        if keep is not None or names or hidden_kinds:
             result.error, ranked, _total, terms = self._run(searcher, text, kinds, MAX_FILTERED)
-            ranked = [(s, d) for s, d in ranked if keep(searcher.stored_fields(d)["name"])]
+            ranked = [(s, d) for s, d in ranked if _shown(searcher.stored_fields(d), keep, names, hidden_kinds)]
             result.total = len(ranked)
         else:
             cached = self._ranked.get((text, tuple(kinds)))
@@ -285,6 +289,12 @@ class SearchIndex:
                 self._searcher.close()
                 self._searcher = None
             self._ix.close()
+
+
+def _shown(stored: dict, keep, names, kinds) -> bool:
+    name = stored["name"]
+    return (name not in names and stored.get("kind", "page") not in kinds
+            and (keep is None or keep(name)))
 
 
 def _docset(q, searcher, cache: dict) -> frozenset[int]:

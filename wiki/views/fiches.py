@@ -5,6 +5,7 @@ from peewee import fn
 
 from ..fiches import display, entries, queries
 from ..models import Entry, Page
+from ..rights import readable_forms
 from . import entry as entry_views
 from .cache import cached_view
 from .paging import page_number
@@ -25,7 +26,7 @@ def index():
     counts = dict(Entry.select(Entry.form, fn.COUNT(Entry.page)).join(Page, on=(Page.id == Entry.page))
                   .where((Entry.status == "published") & Page.deleted.is_null())
                   .group_by(Entry.form).tuples())
-    forms = list(entries.catalogue().forms.values())
+    forms = readable_forms(entries.catalogue().forms.values())
     return render_template("fiches/index.html", forms=forms, counts=counts, lang=get_locale().language)
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..content.pages import ContentError
 from ..fiches import csvio, entries
 from ..fiches.fields import clean_entry
 
@@ -52,8 +53,11 @@ def run(form_id):
     keep_going = request.form.get("keep_going") == "1"
     apply = request.form.get("action") == "import"
     lang = get_locale().language
-    report = csvio.import_csv(form, text, apply=apply, keep_going=keep_going, lang=lang,
-                              author=request.form.get("author", "") or _("CSV import"))
+    try:
+        report = csvio.import_csv(form, text, apply=apply, keep_going=keep_going, lang=lang,
+                                  author=request.form.get("author", "") or _("CSV import"))
+    except ContentError as exc:       # not allowed (wiki/rights.py): say so, the file's text kept
+        return _page(form, error=exc.message, csv_text=text, keep_going=keep_going), exc.status
     if apply and (not report.errors or keep_going):
         flash(_("%(created)s fiches created, %(updated)s updated, %(unchanged)s unchanged.",
                 created=len(report.created), updated=len(report.updated),

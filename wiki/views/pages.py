@@ -13,7 +13,8 @@ from ..render.actions import ActionContext
 from ..render.page import page_toc, render_page, render_preview
 from ..errors import error_response
 from ..fiches import entries
-from ..rights import may_moderate
+from ..rights import check_write, may_moderate, readable_page
+from .read_guard import not_found_page
 from . import entry as entry_views
 from .cache import cached_view
 from .paging import page_number
@@ -45,7 +46,10 @@ def _canonical(name: str, endpoint: str, **kwargs):
 
 @bp.get("/")
 def home():
-    return show(current_app.extensions["bocage.instance"].home)
+    name = current_app.extensions["bocage.instance"].home
+    if not readable_page(name):        # /wiki/<name> is checked by views/read_guard.py
+        return not_found_page(name)
+    return show(name)
 
 
 @bp.get("/wiki/<name>")
@@ -92,6 +96,7 @@ def edit(name):
     if (fix := _canonical(name, "pages.edit")) is not None:
         return fix
     page = queries.page_with_revision(name)
+    check_write(name, page.kind if page else "page")   # locked: say so now, not after typing
     if page is None:
         title = (request.args.get("title") or title_from_name(name))[:200]
         return _edit_form(name, source=f"# {title}\n\n", base="", title=title)
@@ -166,7 +171,8 @@ def history(name):
     page = content.get_page(name, include_deleted=True)
     number = page_number()
     revisions = list(Revision.select(Revision.id, Revision.number, Revision.title, Revision.comment,
-                                     Revision.author, Revision.created, Revision.action, Revision.size)
+                                     Revision.author, Revision.created, Revision.action, Revision.size,
+                                     Revision.address_hash)
                      .where(Revision.page == page).order_by(Revision.number.desc())
                      .paginate(number, HISTORY_PAGE))
     total = Revision.select().where(Revision.page == page).count()

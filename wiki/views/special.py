@@ -8,6 +8,7 @@ from datetime import timezone
 
 from ..content import provenance, queries
 from ..indexing import search_index
+from ..rights import hidden
 from ..security import safe_next_url
 from .paging import page_number
 
@@ -80,7 +81,8 @@ def search():
     query, territory = request.args.get("q", "")[:500], request.args.get("territoire", "")[:300]
     local = current_app.extensions["bocage.instance"].name
     keep = provenance.names_from(territory, local)
-    results = search_index().search(query, limit=20, page=page_number(), keep=keep) if query.strip() else None
+    results = (search_index().search(query, limit=20, page=page_number(), keep=keep, hide=hidden())
+               if query.strip() else None)
     neighbours = provenance.territories()
     return render_template("special/search.html", query=query, results=results, territory=territory,
                            territories=[local, *neighbours] if neighbours else [])
