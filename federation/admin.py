@@ -11,6 +11,7 @@ removal does is federation/moderation.py's.
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from wiki.render.sanitize import sanitize_text_line
 from wiki.rights import admin_required, moderator_required
 
 from . import actors, blocklist, moderation, resolve
@@ -31,7 +32,8 @@ def _names(urls_: set[str]) -> dict[str, RemoteActor]:
 
 
 def _reason() -> str:
-    return " ".join(request.form.get("reason", "").split())[:500]
+    """A moderator's reason: one line of plain text (shown escaped, like everything here)."""
+    return sanitize_text_line(" ".join(request.form.get("reason", "").split()))[:500]
 
 
 @bp.get("")
@@ -139,7 +141,7 @@ def block_actor_post():
         except resolve.RemoteError as exc:
             flash(_("“%(handle)s” could not be found: %(reason)s", handle=given, reason=str(exc)[:300]), "error")
             return redirect(url_for(".home"))
-    if not given or " " in given:
+    if not given or given != sanitize_text_line(given) or any(c.isspace() or c in "<>\"" for c in given):
         flash(_("Write the address of an actor (https://…) or its handle (@name@host)."), "error")
         return redirect(url_for(".home"))
     done = moderation.block_actor(given, _reason())
