@@ -6,6 +6,7 @@ the entry point `federation = "federation:init_app"` of the group `bocage.extens
 """
 from dataclasses import dataclass, field
 
+from flask import url_for
 from flask_babel import lazy_gettext
 
 from . import config, keys
@@ -19,7 +20,7 @@ class Federation:
 
 
 def init_app(app) -> None:
-    from . import admin, commons, negotiation, publish, routes
+    from . import admin, commons, negotiation, publish, queue, routes
     from wiki.app import csrf
     instance = app.extensions["bocage.instance"]
     app.extensions["bocage.federation"] = Federation(settings=config.load(instance),
@@ -32,6 +33,8 @@ def init_app(app) -> None:
     app.before_request(negotiation.page_as_activity)
     app.after_request(negotiation.add_vary)
     app.context_processor(commons.links)
+    app.add_template_global(lambda: url_for("federation_admin.remove_post"), "federation_remove_url")
+    queue.register(app)                          # held commons in the unified moderation queue
     publish.subscribe(app)
 
 

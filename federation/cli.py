@@ -105,16 +105,23 @@ def followers(directory, accept, reject, local):
 @click.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.argument("domain", required=False)
-@click.option("--remove", is_flag=True, help="Unblock the domain.")
+@click.option("--remove", is_flag=True, help="Unblock the domain (or actor).")
+@click.option("--actor", "actor", is_flag=True, help="DOMAIN is an actor's address (https://…): block that actor only.")
 @click.option("--reason", default="")
-def block(directory, domain, remove, reason):
-    """Block a domain (its activities get 403, nothing is fetched from it); without DOMAIN, list."""
-    from . import blocklist
+def block(directory, domain, remove, actor, reason):
+    """Block a domain (its activities get 403, nothing is fetched from it, its follows go, its
+    commons are hidden) or, with --actor, one actor; without DOMAIN, list the blocks."""
+    from . import blocklist, moderation
     app = _app(directory)
-    with app.app_context():
+    with app.test_request_context():
         if not domain:
             for row in blocklist.blocked():
                 click.echo(f"{row.domain}\t{row.reason}")
+            for row in blocklist.blocked_actors():
+                click.echo(f"{row.url}\t{row.reason}")
             return
-        changed = blocklist.unblock(domain) if remove else blocklist.block(domain, reason)
-    click.echo(("unblocked " if remove else "blocked ") + domain if changed else "nothing to change")
+        if actor:
+            changed = moderation.unblock_actor(domain) if remove else moderation.block_actor(domain, reason)
+        else:
+            changed = moderation.unblock_domain(domain) if remove else moderation.block_domain(domain, reason)
+    click.echo(("unblocked " if remove else "blocked ") + domain if changed is not None else "nothing to change")

@@ -10,6 +10,7 @@
     follow = []                       # handles the territory follows by itself (the demo)
     delivery_lease_seconds = 90       # a delivery claimed by a worker that died is retried after this
     inbox_processing = "deferred"     # received content kept by the worker; "inline": in the request (tests)
+    hold_commons = false              # true: a new common waits in the moderation queue until approved
 """
 import tomllib
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ class Settings:
     follow: tuple = field(default=())
     delivery_lease_seconds: int = 90
     inbox_processing: str = "deferred"
+    hold_commons: bool = False
 
 
 class SettingsError(Exception):
@@ -45,6 +47,8 @@ def load(instance) -> Settings:
         raise SettingsError('[federation] scheme must be "https" or "http"')
     if settings.inbox_processing not in ("deferred", "inline"):
         raise SettingsError('[federation] inbox_processing must be "deferred" or "inline"')
+    if not isinstance(settings.hold_commons, bool):
+        raise SettingsError("[federation] hold_commons must be true or false")
     if settings.accept_follows not in ("auto", "manual"):
         raise SettingsError('[federation] accept_follows must be "auto" or "manual"')
     return settings

@@ -2,7 +2,8 @@
 
 In order, each failure answered at once and logged with its reason:
 size (413) · RFC 9421-only or unsigned (401) · blocked domain (403, before anything is fetched)
-· rate per domain (429) · Date window and Digest (401) · JSON (400) · the signature, with the
+· rate per domain (429) · Date window and Digest (401) · JSON (400) · blocked actor, the
+activity's or the key's (403, still before any fetch) · the signature, with the
 key refetched once (401) · the key's owner is the activity's actor, and the ids the activity
 creates or changes are on the actor's host (401) · already seen (202, not applied again)
 · applied (202), in one transaction with its id marked seen; an activity we do nothing with
@@ -115,6 +116,8 @@ def receive(local: str | None) -> Response:
         actor_domain = urls.host_of(_id(activity.get("actor")))
         if actor_domain != domain and blocklist.is_blocked(actor_domain):    # the key's: checked above
             raise httpsig.Refused(403, "actor's domain is blocked")
+        if blocklist.actor_blocked(_id(activity.get("actor"))) or blocklist.actor_blocked(key_id):
+            raise httpsig.Refused(403, "actor is blocked")
         sender = _verified_actor(headers, body, activity)
     except httpsig.Refused as refused:
         return _answer(refused.status, refused.reason)

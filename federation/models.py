@@ -90,6 +90,27 @@ class BlockedDomain(BaseModel):
     created = DateTimeField(default=utcnow)
 
 
+class BlockedActor(BaseModel):
+    """One remote actor blocked (its domain is not): its activities get 403 (m0015)."""
+    url = CharField(max_length=URL, unique=True)
+    reason = CharField(max_length=500, default="")
+    created = DateTimeField(default=utcnow)
+
+
+class RemovedObject(BaseModel):
+    """A received object a moderator removed (`kind` "removed"), refused in the moderation
+    queue ("rejected"), or hidden by a block (`kind` "blocked", `cause` "domain:…" or
+    "actor:…"): its later Creates, Updates and Announces are ignored; undone from the admin's
+    page, or when the block goes (m0015)."""
+    object_id = CharField(max_length=URL, unique=True)
+    page = CharField(max_length=100, default="")        # its local page, trashed ("" if never kept)
+    kind = CharField(max_length=10, default="removed")  # removed, rejected, blocked
+    cause = CharField(max_length=520, default="", index=True)   # "actor:" + its address
+    reason = CharField(max_length=500, default="")
+    by = CharField(max_length=100, default="")
+    created = DateTimeField(default=utcnow)
+
+
 class RemoteObject(BaseModel):
     """A page, fiche or post received from a followed actor: a common of a neighbour."""
     object_id = CharField(max_length=URL, unique=True)
@@ -110,6 +131,7 @@ class RemoteObject(BaseModel):
     received = DateTimeField(default=utcnow)
     deleted = BooleanField(default=False)
     page = CharField(max_length=100, default="")        # the local page or fiche it is kept as (m0006)
+    held = BooleanField(default=False)                  # waits for a moderator (hold_commons; m0015)
 
 
 class AnnounceQueue(BaseModel):
@@ -131,4 +153,4 @@ class InboxQueue(BaseModel):
 
 
 ALL_MODELS = [RemoteActor, Follower, Following, SeenActivity, OutboxActivity, Delivery,
-              BlockedDomain, RemoteObject, AnnounceQueue, InboxQueue]
+              BlockedDomain, RemoteObject, AnnounceQueue, InboxQueue, BlockedActor, RemovedObject]

@@ -7,6 +7,7 @@ from peewee import IntegrityError
 
 from wiki import outbound
 from wiki.db import database, utcnow
+from wiki.render.sanitize import sanitize_text_line
 
 from . import actors, blocklist, httpsig, urls
 from .config import instance, settings
@@ -53,8 +54,8 @@ def _store(doc: dict) -> RemoteActor:
     host = urls.host_of(doc["id"])
     values = dict(domain=host, key_id=str(key["id"]), public_key=key["publicKeyPem"], inbox=inbox,
                   shared_inbox=shared if isinstance(shared, str) else "",
-                  handle=f"{doc.get('preferredUsername', '')}@{host}"[:300],
-                  name=str(doc.get("name") or doc.get("preferredUsername") or "")[:300],
+                  handle=sanitize_text_line(f"{doc.get('preferredUsername', '')}@{host}")[:300],
+                  name=sanitize_text_line(str(doc.get("name") or doc.get("preferredUsername") or ""))[:300],
                   document=json.dumps(doc)[:200_000], fetched=utcnow())
     row = RemoteActor.get_or_none(RemoteActor.url == doc["id"])
     if row is None:

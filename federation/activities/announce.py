@@ -6,8 +6,10 @@ but only what can be trusted: an object on the announcer's own host as embedded;
 fetched from its own host (a signed GET through remote.fetch_document, whose id must be on the
 host it came from), never an embedded copy that another server could have forged. FEP-1b12
 announces whole activities (Create, Update, Delete); others announce the object itself.
+Nothing from a blocked domain or actor (the object's host, the announced activity's actor, the
+object's author: create.keep checks those and the objects moderators removed) comes in this way.
 """
-from .. import remote, urls
+from .. import blocklist, remote, urls
 from . import create, delete, update
 
 APPLIED = {"Create": create.received, "Update": update.received}
@@ -22,6 +24,8 @@ def received(activity: dict, sender):
     object_id = id_of(target)
     if not object_id.startswith(("https://", "http://")):
         return "Announce of nothing we can read"
+    if blocklist.source_blocked(object_id, id_of(inner.get("actor")) if isinstance(inner, dict) else ""):
+        return f"announced {object_id[:200]} comes from a blocked source"
     if kind == "Delete":          # only the announcer's own objects: delete checks the origin too
         if urls.host_of(object_id) != urls.host_of(sender.url):
             return f"announced Delete of {object_id[:200]} from another host"

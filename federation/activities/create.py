@@ -12,6 +12,7 @@ from peewee import IntegrityError
 from wiki.db import database, utcnow
 from wiki.render.sanitize import sanitize, sanitize_text_line
 
+from ..config import settings
 from ..models import Following, RemoteObject
 
 TYPES = ("Article", "Page", "Event", "Note", "Place")
@@ -74,16 +75,20 @@ def followed(sender) -> bool:
 
 def keep(obj: dict, sender):
     """Store the common `obj` of `sender` and its page or fiche: inserted, or updated when
-    `sender` is its origin (a version older than the one kept changes nothing). Two gunicorn workers may receive the same
+    `sender` is its origin (a version older than the one kept changes nothing); refused when a
+    moderator removed it or its source is blocked; held (stored, no page) with `hold_commons`. Two gunicorn workers may receive the same
     new object at once (a Create and its Update): both try the insert, the loser updates."""
-    from .. import received
+    from .. import moderation, received
     values = values_of(obj, sender)
+    refused = moderation.refusal(obj["id"], values["origin"], values["attributed_to"])
+    if refused:
+        return refused
     for _attempt in range(3):
         row = RemoteObject.get_or_none(RemoteObject.object_id == obj["id"])
         if row is None:
             try:
                 with database.atomic():
-                    row = RemoteObject.create(object_id=obj["id"], **values)
+                    row = RemoteObject.create(object_id=obj["id"], held=settings().hold_commons, **values)
             except IntegrityError:       # stored meanwhile by another worker: update it
                 continue
         else:
@@ -93,6 +98,8 @@ def keep(obj: dict, sender):
                 return f"{obj['id']}: older than the version kept"
             RemoteObject.update(**values).where(RemoteObject.id == row.id).execute()
             row = RemoteObject.get_by_id(row.id)
+        if row.held:                             # kept, not shown: a moderator approves it first
+            return None
         received.keep(row, obj, sender)          # its page or fiche in the wiki (federation/received.py)
         return None
     return f"{obj['id']}: not stored (inserted and removed meanwhile)"
