@@ -5,7 +5,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from . import errors, extensions, fiches, indexing, rights, security
+from . import antispam, errors, extensions, fiches, indexing, moderation, rights, security
 from .content import provenance
 from .db import database, open_database, refresh_statistics
 from .fiches import actions as fiches_actions  # noqa: F401  (registers {{carte}})
@@ -57,6 +57,8 @@ def create_app(instance_dir=None, *, instance: Instance | None = None, config: d
     indexing.init_app(app)
     security.init_app(app)
     rights.init_app(app)
+    antispam.init_app(app)      # the edit checks (wiki/antispam) and the moderation queue's sources
+    moderation.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
     extensions.init_app(app)    # last: extensions see the whole app (wiki/extensions.py)

@@ -131,6 +131,7 @@ class SchemaVersion(BaseModel):
 
 
 from .accounts.models import ACCOUNT_MODELS  # noqa: E402  (they import BaseModel from db, not this module)
+from .moderation.models import MODERATION_MODELS  # noqa: E402
 
 ALL_MODELS = [Page, Revision, Link, Attachment, ApiToken, Entry, EntryValue, Provenance, SchemaVersion,
-              *ACCOUNT_MODELS]
+              *ACCOUNT_MODELS, *MODERATION_MODELS]
