@@ -4,6 +4,7 @@ Per process on purpose: no table to write on every edit, nothing kept about anyo
 minute. With N workers the real limit is up to N times the setting, which is still far below
 what a spam robot needs.
 """
+import math
 import threading
 import time
 from collections import deque
@@ -43,7 +44,7 @@ class SlidingWindow:
             hits = self.hits.get(key)
             if not hits:
                 return 1
-            return max(1, int(hits[0] + self.window - self.clock()) + 1)
+            return max(1, math.ceil(hits[0] + self.window - self.clock()))
 
     def _sweep(self, now: float) -> None:
         for key in [k for k, h in self.hits.items() if not h or h[-1] <= now - self.window]:
