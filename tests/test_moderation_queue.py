@@ -317,3 +317,42 @@ def test_fiche_decisions_go_through_the_queue_and_are_audited(app, admin, within
     with app.app_context():
         assert Page.get(Page.name == name).deleted is not None
         assert AuditEntry.get(AuditEntry.action == "moderation.reject").target == f"fiche:{name}"
+
+
+# -- fiches ------------------------------------------------------------------------------------
+def test_a_new_account_s_fiche_is_held_then_published_as_a_fiche(app, newcomer, admin, client):
+    token = csrf_token(newcomer, "/fiches/initiatives/new")
+    r = newcomer.post("/fiches/initiatives/new", data={"csrf_token": token, "f-titre": "Ressourcerie du bourg",
+                                                       "author": "Camille"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 202 and "will be published after a moderator checks it" in html
+    assert "Ressourcerie du bourg" in html                         # the values are kept
+    assert "Ressourcerie" not in client.get("/fiches/initiatives").get_data(as_text=True)
+    [held] = held_rows(app)
+    assert held.kind == "initiatives" and "Ressourcerie du bourg" in admin.get("/admin/moderation").get_data(as_text=True)
+    assert decide(admin, "edit", held.id, "approve").status_code == 302
+    assert "Ressourcerie du bourg" in client.get("/fiches/initiatives").get_data(as_text=True)
+    with app.app_context():
+        page = Page.get(Page.name == held.name)
+        assert page.kind == "initiatives" and page.title == "Ressourcerie du bourg"
+
+
+def test_a_new_fiche_of_a_moderated_form_waits_as_a_pending_fiche_not_twice(app, newcomer, instance_dir):
+    from wiki.fiches import entries
+    from wiki.fiches.forms import DEFAULTS
+    (instance_dir / "forms").mkdir(exist_ok=True)
+    (instance_dir / "forms" / "agenda.toml").write_text((DEFAULTS / "forms" / "agenda.toml").read_text(
+        encoding="utf-8").replace("moderation = false", "moderation = true"), encoding="utf-8")
+    from wiki import create_app
+    moderated = create_app(instance_dir, config={"TESTING": True})
+    try:
+        visitor = moderated.test_client()
+        assert sign_in(visitor, "camille", PASSWORD).status_code == 302
+        r = visitor.post("/fiches/agenda/new", data={"csrf_token": csrf_token(visitor, "/fiches/agenda/new"),
+                                                     "f-titre": "Bal folk", "f-dates.debut": "2027-04-03"})
+        assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+        assert held_rows(moderated) == []
+        with moderated.test_request_context():
+            assert [row["page"].name for row in entries.pending()] == ["bal-folk"]
+    finally:
+        moderated.extensions["bocage.search"].close()
