@@ -5,7 +5,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from . import errors, extensions, fiches, indexing, rights, security
+from . import antispam, errors, extensions, fiches, indexing, moderation, rights, security
 from .content import provenance
 from .db import database, open_database, refresh_statistics
 from .fiches import actions as fiches_actions  # noqa: F401  (registers {{carte}})
@@ -59,6 +59,8 @@ def create_app(instance_dir=None, *, instance: Instance | None = None, config: d
     security.init_app(app)
     rights.init_app(app)
     read_guard.init_app(app)    # read rights on every route, before any view (and federation's hooks)
+    antispam.init_app(app)      # the edit checks (wiki/antispam) and the moderation queue's sources
+    moderation.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
     admin_rights.init_app(app)  # /admin/droits, /wiki/<name>/droits, /admin/formulaires/<id>/droits

@@ -177,10 +177,55 @@ def guard_write(name: str, kind: str | None) -> None:
         _guard["check"](name, kind or "page")
 
 
+# Who a revision is by when it is not the person of the request: a moderator approving an edit
+# held for moderation publishes it as its author's (wiki/moderation).
+_on_behalf: contextvars.ContextVar = contextvars.ContextVar("bocage_on_behalf", default=None)
+
+
+@contextlib.contextmanager
+def on_behalf_of(attribution: dict):
+    """Revisions written inside are attributed to `attribution` (account, address_hash, party)."""
+    token = _on_behalf.set(dict(attribution))
+    try:
+        yield
+    finally:
+        _on_behalf.reset(token)
+
+
 def _attribution() -> dict:
+    if _on_behalf.get() is not None:
+        return dict(_on_behalf.get())
     if _guard["attribution"] is None or _as_instance.get():
         return {"account": None, "address_hash": None, "party": None}
     return _guard["attribution"]()
+
+
+# Edit checks (wiki/antispam registers one): called with (name, kind, old text, new text,
+# proposal) on every save and create_pages, after the write guard, before anything is written;
+# they raise a ContentError to refuse the change (its message is shown, the text kept), or
+# Deferred to keep it aside instead of publishing it (held for moderation).
+_edit_checks: list = []
+
+
+def add_edit_check(func) -> None:
+    if func not in _edit_checks:
+        _edit_checks.append(func)
+
+
+class Deferred(ContentError):
+    """A change an edit check kept aside instead of saving (held for moderation): nothing is
+    published; `keep()` runs once the save's transaction is rolled back, so what it writes stays."""
+    status = 202
+
+    def keep(self) -> None:
+        pass
+
+
+def check_edit(name: str, kind: str | None, old_source: str, new_source: str, proposal: dict) -> None:
+    if _receiving.get():
+        return
+    for func in _edit_checks:
+        func(name, kind or "page", old_source, new_source, proposal)
 
 
 def check_writable(page: Page) -> None:
@@ -241,6 +286,9 @@ def save_page(name: str, source: str, *, base_revision=None, comment: str = "", 
             result = _save(name, source, base_revision, comment, author, title, action, kind,
                            check_merged, title_from)
             break
+        except Deferred as deferred:       # kept aside: written now that the save is rolled back
+            deferred.keep()
+            raise
         except IntegrityError:   # someone created the same page or revision number at the same time
             if attempt == 2:
                 raise
@@ -263,7 +311,7 @@ def _save(name, source, base_revision, comment, author, title, action, kind,
         if page is not None:
             check_writable(page)
         current = None if created else current_revision(page)
-        merged = False
+        merged, mine = False, source
         if current is not None and str(base_revision or "") != str(current.id):
             base_text = ""
             if base_revision:
@@ -279,6 +327,9 @@ def _save(name, source, base_revision, comment, author, title, action, kind,
                 source, merged = result.text, True
         if current is not None and source == current.source and not page.deleted:
             return SaveResult(page, current, unchanged=True)
+        check_edit(name, kind, current.source if current else "", source, {
+            "source": mine, "base_revision": _int(base_revision), "title": title, "comment": comment,
+            "author": author, "action": action, "created": created})
         now = utcnow()
         fallback = title or (page.title if page else title_from_name(name))
         if kind == "page":
@@ -318,6 +369,18 @@ def create_pages(items, *, author: str = "", comment: str = "", action: str = "i
             sanitize_text_line(_no_surrogates(title or title_from_name(name)))[:200]
         guard_write(name, kind)
         rows.append((name, source, title, kind))
+    held = []
+    for name, source, title, kind in rows:
+        try:
+            check_edit(name, kind, "", source, {"source": source, "base_revision": None, "title": title,
+                                                "comment": comment, "author": author, "action": action,
+                                                "created": True, "batch": True})
+        except Deferred as deferred:       # the same person, the same decision: all or none
+            held.append(deferred)
+    if held:
+        for deferred in held:
+            deferred.keep()
+        raise held[0]
     if not rows:
         return []
     names = [r[0] for r in rows]
