@@ -5,7 +5,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from . import errors, extensions, fiches, indexing, rights, security
+from . import errors, extensions, fiches, indexing, rights, security, stats
 from .content import provenance
 from .db import database, open_database, refresh_statistics
 from .fiches import actions as fiches_actions  # noqa: F401  (registers {{carte}})
@@ -58,6 +58,7 @@ def create_app(instance_dir=None, *, instance: Instance | None = None, config: d
     security.init_app(app)
     rights.init_app(app)
     errors.init_app(app)
+    stats.init_app(app)         # page views counted, no tracking (wiki/stats)
     _register_blueprints(app)
     extensions.init_app(app)    # last: extensions see the whole app (wiki/extensions.py)
 
@@ -109,3 +110,5 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)          # the API authenticates with bearer tokens, never cookies
     for bp in (pages_bp, provenance_bp, attachments_bp, fiches_bp, agenda_bp, fiche_feeds_bp, maps_bp, vendor_bp, fiches_import_bp, special_bp, accounts_bp, admin_bp, admin_forms_bp, api_bp):
         app.register_blueprint(bp)
+    from .views.admin_stats import bp as admin_stats_bp
+    app.register_blueprint(admin_stats_bp)

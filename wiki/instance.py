@@ -60,6 +60,9 @@ class Instance:
     geocoding_url: str = ""           # the provider's address, to use another server (tests: 127.0.0.1)
     geocoding_allow_private: bool = False   # let it be a private or loopback address (tests, demos)
     geocoding_timeout: float = 5.0    # seconds
+    statistics_enabled: bool = True   # [statistics]: page views counted per page and day (no tracking)
+    statistics_theme_field: str = "themes"     # the fiche field whose values are themes
+    statistics_commune_field: str = "commune"  # and the one whose values are communes
 
     @property
     def data(self) -> Path:
@@ -127,6 +130,7 @@ def load_instance(path, *, create_secrets: bool = False) -> Instance:
         upload_extensions=[e.lower().lstrip(".") for e in uploads.get("extensions", DEFAULT_EXTENSIONS)],
         **_map_settings(raw.get("map", {}), settings),
         **_geocoding_settings(raw.get("geocoding", {}), settings),
+        **_statistics_settings(raw.get("statistics", {}), settings),
     )
     instance.secret_key = _secrets(instance, create=create_secrets)["secret_key"]
     return instance
@@ -185,6 +189,26 @@ def _geocoding_settings(raw: dict, settings: Path) -> dict:
         fail("timeout must be a number of seconds, from 0.1 to 60")
     return dict(geocoding_provider=provider, geocoding_url=url, geocoding_allow_private=allow,
                 geocoding_timeout=float(timeout))
+
+
+def _statistics_settings(raw: dict, settings: Path) -> dict:
+    """[statistics] enabled (true by default), theme_field, commune_field (fiche field ids)."""
+    def fail(message):
+        raise InstanceError(f"{settings}: [statistics] {message}")
+
+    if not isinstance(raw, dict):
+        fail("must be a table")
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        fail("enabled must be true or false")
+    fields = {}
+    for key, default in (("theme_field", Instance.statistics_theme_field),
+                         ("commune_field", Instance.statistics_commune_field)):
+        value = raw.get(key, default)
+        if not isinstance(value, str) or not 0 < len(value) <= 40:
+            fail(f"{key} must be the id of a fiche field, e.g. \"{default}\"")
+        fields[f"statistics_{key}"] = value
+    return dict(statistics_enabled=enabled, **fields)
 
 
 def _secrets(instance: Instance, *, create: bool) -> dict:

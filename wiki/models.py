@@ -131,6 +131,7 @@ class SchemaVersion(BaseModel):
 
 
 from .accounts.models import ACCOUNT_MODELS  # noqa: E402  (they import BaseModel from db, not this module)
+from .stats.models import STATS_MODELS  # noqa: E402
 
 ALL_MODELS = [Page, Revision, Link, Attachment, ApiToken, Entry, EntryValue, Provenance, SchemaVersion,
-              *ACCOUNT_MODELS]
+              *ACCOUNT_MODELS, *STATS_MODELS]
