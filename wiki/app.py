@@ -5,7 +5,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from . import antispam, errors, extensions, fiches, indexing, moderation, rights, security
+from . import antispam, errors, extensions, fiches, indexing, moderation, rights, security, stats
 from .content import provenance
 from .db import database, open_database, refresh_statistics
 from .fiches import actions as fiches_actions  # noqa: F401  (registers {{carte}})
@@ -62,6 +62,7 @@ def create_app(instance_dir=None, *, instance: Instance | None = None, config: d
     antispam.init_app(app)      # the edit checks (wiki/antispam) and the moderation queue's sources
     moderation.init_app(app)
     errors.init_app(app)
+    stats.init_app(app)         # page views counted, no tracking (wiki/stats)
     _register_blueprints(app)
     admin_rights.init_app(app)  # /admin/droits, /wiki/<name>/droits, /admin/formulaires/<id>/droits
     extensions.init_app(app)    # last: extensions see the whole app (wiki/extensions.py)
@@ -126,3 +127,5 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (admin_revert_bp, admin_audit_bp, contributions_bp, watch_bp):
         app.register_blueprint(bp)
     watching.init_app(app)       # the watch button's state; e-mails to watchers
+    from .views.admin_stats import bp as admin_stats_bp
+    app.register_blueprint(admin_stats_bp)

@@ -62,6 +62,9 @@ class Instance:
     geocoding_timeout: float = 5.0    # seconds
     signup: str = "closed"            # [accounts] signup: open, invitation or closed (admins change it)
     mail: dict = field(default_factory=dict)   # [mail]: see wiki/mail.py (the password is in data/secrets.toml)
+    statistics_enabled: bool = True   # [statistics]: page views counted per page and day (no tracking)
+    statistics_theme_field: str = "themes"     # the fiche field whose values are themes
+    statistics_commune_field: str = "commune"  # and the one whose values are communes
 
     @property
     def data(self) -> Path:
@@ -130,6 +133,7 @@ def load_instance(path, *, create_secrets: bool = False) -> Instance:
         **_map_settings(raw.get("map", {}), settings),
         **_geocoding_settings(raw.get("geocoding", {}), settings),
         **_accounts_settings(raw.get("accounts", {}), raw.get("mail", {}), settings),
+        **_statistics_settings(raw.get("statistics", {}), settings),
     )
     instance.secret_key = _secrets(instance, create=create_secrets)["secret_key"]
     return instance
@@ -207,6 +211,26 @@ def _accounts_settings(accounts: dict, mail: dict, settings: Path) -> dict:
     except MailSettingsError as exc:
         raise InstanceError(f"{settings}: [mail] {exc}") from None
     return dict(signup=signup, mail=dict(mail))
+
+
+def _statistics_settings(raw: dict, settings: Path) -> dict:
+    """[statistics] enabled (true by default), theme_field, commune_field (fiche field ids)."""
+    def fail(message):
+        raise InstanceError(f"{settings}: [statistics] {message}")
+
+    if not isinstance(raw, dict):
+        fail("must be a table")
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        fail("enabled must be true or false")
+    fields = {}
+    for key, default in (("theme_field", Instance.statistics_theme_field),
+                         ("commune_field", Instance.statistics_commune_field)):
+        value = raw.get(key, default)
+        if not isinstance(value, str) or not 0 < len(value) <= 40:
+            fail(f"{key} must be the id of a fiche field, e.g. \"{default}\"")
+        fields[f"statistics_{key}"] = value
+    return dict(statistics_enabled=enabled, **fields)
 
 
 def _secrets(instance: Instance, *, create: bool) -> dict:
