@@ -129,11 +129,13 @@ def within(app):
 
 @pytest.fixture
 def add(within):
-    """add(form_id, **raw): save a fiche of that form; its page name."""
+    """add(form_id, **raw): save a fiche of that form, as the instance (a test's set-up, not a
+    visitor's edit: no rights, no anti-spam limit); its page name."""
+    from wiki.content.pages import as_instance
     from wiki.fiches import entries
 
     def add(form_id, **raw):
-        with within():
+        with within(), as_instance():
             return entries.save_entry(entries.catalogue().form(form_id), raw).page.name
     return add
 

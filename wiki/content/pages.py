@@ -222,7 +222,7 @@ class Deferred(ContentError):
 
 
 def check_edit(name: str, kind: str | None, old_source: str, new_source: str, proposal: dict) -> None:
-    if _receiving.get():
+    if _receiving.get() or _as_instance.get():      # the neighbours' or the instance's own writes
         return
     for func in _edit_checks:
         func(name, kind or "page", old_source, new_source, proposal)
