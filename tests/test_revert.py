@@ -252,13 +252,17 @@ def test_bad_targets_and_periods_are_refused_with_a_message(admin):
     for query in ("kind=account&value=personne&window=24h", "kind=address&value=zz&window=24h",
                   "kind=batch&value=999", "kind=account&value=robot&window=custom&from=hier",
                   "kind=account&value=robot&start=2026-01-02&end=2026-01-01", "kind=martien&value=x&window=1h",
-                  "kind=batch&value=99999999999999999999"):
+                  "kind=batch&value=99999999999999999999", "kind=account&value=%00&window=1h",
+                  "kind=pseudonym&value=%00&window=1h", "kind=address&value=ab%00cd&window=1h"):
         r = admin.get(f"/admin/annuler?{query}")
         assert r.status_code == 400, query
         assert 'class="flash error"' in r.get_data(as_text=True)
     assert admin.get("/admin/annuler/99999999999999").status_code == 404
     assert admin.get("/contributions/personne").status_code == 404
     assert admin.get("/contributions/adresse/zz").status_code == 404
+    assert admin.get("/contributions/a%00b").status_code == 404
+    assert admin.get("/contributions/pseudonyme/a%00b").status_code == 200
+    assert admin.get("/contributions/pseudonyme/" + "é" * 500).status_code == 200
 
 
 def test_contributions_list_only_readable_pages(app, admin, people):

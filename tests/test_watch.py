@@ -86,6 +86,7 @@ def test_watch_button_list_and_feed(app, admin, people, add):
     assert "Jardin" in atom and "Vélo-école" in atom and "Verger" not in atom
     assert visitor.get("/suivis/pas-le-bon-jeton.atom").status_code == 404
     assert visitor.get("/suivis/" + "x" * 300 + ".atom").status_code == 404
+    assert visitor.get("/suivis/a%00b.atom").status_code == 404
     # stop watching; the page drops out of the feed
     press(alice, "/wiki/jardin", "page:jardin")
     assert "Jardin" not in get(visitor, url)

@@ -68,7 +68,7 @@ class Target:
 def make_target(kind: str, value: str, start=None, end=None) -> Target:
     """Check what a moderator asked for; raise RevertError with a readable message."""
     from ..accounts.service import find_account
-    value = (value or "").strip()[:100]
+    value = (value or "").replace("\x00", "").strip()[:100]
     if kind not in KINDS or not value:
         raise RevertError(_l("Choose whose edits to revert: an account, a pseudonym or an address."))
     if start is not None and end is not None and start > end:

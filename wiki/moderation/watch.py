@@ -73,7 +73,7 @@ def feed_token(account_id: int, *, renew: bool = False) -> str:
 
 
 def account_of_feed(token: str) -> Account | None:
-    if not token or len(token) > 64:
+    if not token or len(token) > 64 or "\x00" in token:
         return None
     row = WatchFeed.get_or_none(WatchFeed.token == token)
     if row is None or not secrets.compare_digest(row.token, token):

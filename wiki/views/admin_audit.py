@@ -17,7 +17,9 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filtered():
-    action, actor = request.args.get("action", "")[:60], request.args.get("actor", "")[:100].strip()
+    # NUL cannot reach PostgreSQL (it refuses such a string): no action or actor has one
+    action = request.args.get("action", "")[:60].replace("\x00", "")
+    actor = request.args.get("actor", "")[:100].replace("\x00", "").strip()
     query = AuditEntry.select()
     if action:
         query = query.where(AuditEntry.action == action)

@@ -33,7 +33,8 @@ def _listing(condition, **context):
 
 @bp.get("/<username>")
 def account(username):
-    found = find_account(username[:40]) if "@" not in username else None
+    username = username[:40].replace("\x00", "")      # PostgreSQL refuses NUL in a string
+    found = find_account(username) if "@" not in username else None
     if found is None or found.status == "unconfirmed":
         abort(404)
     return _listing(Revision.account == found.id, kind="account", value=found.username,
@@ -43,7 +44,7 @@ def account(username):
 @bp.get("/pseudonyme/<path:pseudonym>")
 @moderator_required
 def pseudonym(pseudonym):
-    pseudonym = pseudonym[:100]
+    pseudonym = pseudonym[:100].replace("\x00", "")
     return _listing((Revision.author == pseudonym) & Revision.account.is_null(), kind="pseudonym",
                     value=pseudonym, person=None)
 
