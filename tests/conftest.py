@@ -191,3 +191,31 @@ def federated(instance_dir):
         federation_settings(instance_dir, allow_private_addresses=True, **settings)
         return instance_dir
     return configure
+
+
+PEOPLE_PASSWORD = "un-mot-de-passe-solide"
+
+
+@pytest.fixture
+def people(app):
+    """people(username, role, email): a client of its own, signed in as a new account (English)."""
+    from wiki.accounts.service import create_account
+
+    def browser(username, role="editor", email=""):
+        with app.app_context():
+            create_account(username, PEOPLE_PASSWORD, role=role, email=email)
+        client = app.test_client()
+        client.set_cookie("lang", "en")
+        r = sign_in(client, username, PEOPLE_PASSWORD)
+        assert r.status_code == 302, r.get_data(as_text=True)[:300]
+        return client
+    return browser
+
+
+def set_rule(app, target, read, edit):
+    """An access rule, as the admin pages write it (every process reads rules again)."""
+    from wiki.accounts.models import AccessRule
+    from wiki.rights import rules_changed
+    with app.test_request_context():
+        AccessRule.create(target=target, read=read, edit=edit)
+        rules_changed()

@@ -5,26 +5,14 @@ import io
 
 import pytest
 
-from conftest import sign_in
+from conftest import PEOPLE_PASSWORD, sign_in
 from tests_helpers import get, make_page
 from wiki import audit
 from wiki.accounts.models import AuditEntry
 
-PASSWORD = "un-mot-de-passe-solide"
+PASSWORD = PEOPLE_PASSWORD
 
 
-@pytest.fixture
-def people(app):
-    from wiki.accounts.service import create_account
-
-    def browser(username, role="editor"):
-        with app.app_context():
-            create_account(username, PASSWORD, role=role)
-        client = app.test_client()
-        client.set_cookie("lang", "en")
-        assert sign_in(client, username, PASSWORD).status_code == 302
-        return client
-    return browser
 
 
 def test_a_revert_is_recorded_and_listed(app, admin, people):

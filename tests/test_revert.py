@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import ROBOT_PASSWORD, csrf_token, sign_in
+from conftest import PEOPLE_PASSWORD, set_rule, ROBOT_PASSWORD, csrf_token, sign_in
 from tests_helpers import form_state, get, make_page, territory
 from wiki.accounts.models import AuditEntry
 from wiki.db import utcnow
 from wiki.models import Entry, Page, Revision
 from wiki.moderation.tracking import RevertBatch, RevertItem
 
-PASSWORD = "un-mot-de-passe-solide"
+PASSWORD = PEOPLE_PASSWORD
 
 
 @pytest.fixture
@@ -23,20 +23,6 @@ def instance_dir(tmp_path):
     return territory(tmp_path)
 
 
-@pytest.fixture
-def people(app):
-    """browser(username, role) signed in; anonymous(address) a visitor from that address."""
-    from wiki.accounts.service import create_account
-
-    def browser(username, role="editor"):
-        with app.app_context():
-            create_account(username, PASSWORD, role=role)
-        client = app.test_client()
-        client.set_cookie("lang", "en")
-        r = sign_in(client, username, PASSWORD)
-        assert r.status_code == 302, r.get_data(as_text=True)[:300]
-        return client
-    return browser
 
 
 def anonymous(app, address):
@@ -46,16 +32,6 @@ def anonymous(app, address):
     return client
 
 
-def set_rule(app, target, read, edit):
-    """An access rule, as the admin pages write it."""
-    from wiki.accounts.models import AccessRule
-    from wiki.rights import rules_changed
-    with app.test_request_context():
-        AccessRule.create(target=target, read=read, edit=edit)
-        try:
-            rules_changed()
-        except AttributeError:         # main at 60e002f: the view cache has no clear_all yet
-            app.extensions.pop("bocage.rules", None)
 
 
 def text(name):

@@ -5,11 +5,11 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from conftest import csrf_token, sign_in
+from conftest import PEOPLE_PASSWORD, set_rule, csrf_token, sign_in
 from tests_helpers import get, make_page, territory
 from wiki.moderation.tracking import Watch, WatchFeed
 
-PASSWORD = "un-mot-de-passe-solide"
+PASSWORD = PEOPLE_PASSWORD
 
 
 @pytest.fixture
@@ -17,29 +17,8 @@ def instance_dir(tmp_path):
     return territory(tmp_path)
 
 
-@pytest.fixture
-def people(app):
-    from wiki.accounts.service import create_account
-
-    def browser(username, role="editor", email=""):
-        with app.app_context():
-            create_account(username, PASSWORD, role=role, email=email)
-        client = app.test_client()
-        client.set_cookie("lang", "en")
-        assert sign_in(client, username, PASSWORD).status_code == 302
-        return client
-    return browser
 
 
-def set_rule(app, target, read, edit):
-    from wiki.accounts.models import AccessRule
-    from wiki.rights import rules_changed
-    with app.test_request_context():
-        AccessRule.create(target=target, read=read, edit=edit)
-        try:
-            rules_changed()
-        except AttributeError:         # main at 60e002f: the view cache has no clear_all yet
-            app.extensions.pop("bocage.rules", None)
 
 
 def press(client, path, target):
