@@ -64,9 +64,13 @@ def join(client, code, pseudonym="Anouk"):
 
 
 def edit(client, name, text):
-    """Save page `name` through the edit form, as a browser would send it back."""
+    """Save page `name` through the edit form, as a browser would send it back.
+
+    When the form is refused (a 403 page, no form), post anyway with a valid CSRF token: the
+    save itself must be refused too."""
     state = form_state(client.get(f"/wiki/{name}/edit").get_data(as_text=True))
     data = {key: values[0] for key, values in state.items()}
+    data.setdefault("csrf_token", csrf_token(client, "/connexion"))
     data.update(source=text, action="save")
     return client.post(f"/wiki/{name}/edit", data=data)
 

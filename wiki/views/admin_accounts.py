@@ -2,6 +2,7 @@
 mode) and groups. Admins only; the rules and the audit entries are in wiki/accounts/manage.py."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from peewee import fn
 
 from .. import audit
@@ -11,6 +12,9 @@ from ..accounts.service import CONTROLS, AccountError, find_account
 from ..accounts.settings import set_signup_mode, signup_mode
 from ..instance import SIGNUP_MODES
 from ..rights import admin_required
+
+#: The roles as people read them (the template's select and the flash after a change).
+ROLE_LABELS = {"editor": _l("editor"), "moderator": _l("moderator"), "admin": _l("admin")}
 
 bp = Blueprint("admin_accounts", __name__, url_prefix="/admin")
 PAGE = 200
@@ -44,7 +48,7 @@ def accounts():
     for m in Membership.select(Membership.account, Group.name).join(Group).where(
             Membership.account.in_([a.id for a in rows])).order_by(Group.name):
         groups.setdefault(m.account_id, []).append(m.group.name)
-    return render_template("admin/accounts.html", rows=rows, groups=groups, q=q, roles=ROLES,
+    return render_template("admin/accounts.html", rows=rows, groups=groups, q=q, roles=ROLES, role_labels=ROLE_LABELS,
                            mode=signup_mode(), modes=SIGNUP_MODES, more=len(rows) == PAGE)
 
 
@@ -78,8 +82,10 @@ def _do(change, *args, done=""):
 @admin_required
 def role(account_id):
     account = _account(account_id)
-    return _do(manage.set_role, account, request.form.get("role", ""),
-               done=_("%(name)s is now %(role)s.", name=account.username, role=request.form.get("role", "")))
+    wanted = request.form.get("role", "")
+    return _do(manage.set_role, account, wanted,
+               done=_("%(name)s is now %(role)s.", name=account.username,
+                      role=ROLE_LABELS.get(wanted, wanted)))
 
 
 @bp.post("/comptes/<int:account_id>/statut")
