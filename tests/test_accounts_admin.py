@@ -167,9 +167,9 @@ def test_groups_are_made_renamed_filled_and_deleted_with_their_rules(app, admin,
     assert r.status_code == 302
     with app.app_context():
         assert AccessRule.get_by_id("page:horaires").edit == "group:Bibliothèque"
-        from wiki.rights import may_edit, _person_of
+        from wiki.rights import may_edit, person_of
         with app.test_request_context():
-            assert may_edit("horaires", person=_person_of(Account.get_by_id(people["editor"])))
+            assert may_edit("horaires", person=person_of(Account.get_by_id(people["editor"])))
     admin.post(f"{path}/membres/{people['editor']}/retirer", data={"csrf_token": token})
     with app.app_context():
         assert Membership.select().where(Membership.group == group_id).count() == 1
@@ -177,7 +177,7 @@ def test_groups_are_made_renamed_filled_and_deleted_with_their_rules(app, admin,
     with app.app_context():
         assert Group.get_or_none(Group.id == group_id) is None and Membership.select().count() == 0
         with app.test_request_context():        # the rule now names no group: closed, never open
-            assert not may_edit("horaires", person=_person_of(Account.get_by_id(people["moderator"])))
+            assert not may_edit("horaires", person=person_of(Account.get_by_id(people["moderator"])))
     assert [a[0] for a in audit(app, "group.add")] == ["robot", "robot"]
     assert audit(app, "group.rename") == [("robot", "Bibliothèque", "Médiathèque → Bibliothèque")]
     assert audit(app, "group.remove") == [("robot", "Bibliothèque", "Une editor")]

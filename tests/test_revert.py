@@ -13,7 +13,7 @@ from tests_helpers import form_state, get, make_page, territory
 from wiki.accounts.models import AuditEntry
 from wiki.db import utcnow
 from wiki.models import Entry, Page, Revision
-from wiki.moderation.tracking import RevertBatch, RevertItem
+from wiki.moderation.models import RevertBatch, RevertItem
 
 PASSWORD = PEOPLE_PASSWORD
 

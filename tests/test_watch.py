@@ -7,7 +7,7 @@ import pytest
 
 from conftest import PEOPLE_PASSWORD, set_rule, csrf_token, sign_in
 from tests_helpers import get, make_page, territory
-from wiki.moderation.tracking import Watch, WatchFeed
+from wiki.moderation.models import Watch, WatchFeed
 
 PASSWORD = PEOPLE_PASSWORD
 

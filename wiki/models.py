@@ -132,9 +132,8 @@ class SchemaVersion(BaseModel):
 
 from .accounts.models import ACCOUNT_MODELS  # noqa: E402  (they import BaseModel from db, not this module)
 from .parties.models import PARTY_MODELS  # noqa: E402
-from .moderation.tracking import MODERATION_MODELS as TRACKING_MODELS  # noqa: E402  (revert batches, watches)
-from .moderation.models import MODERATION_MODELS as HELD_MODELS  # noqa: E402  (held edits)
+from .moderation.models import MODERATION_MODELS  # noqa: E402
 from .stats.models import STATS_MODELS  # noqa: E402
 
 ALL_MODELS = [Page, Revision, Link, Attachment, ApiToken, Entry, EntryValue, Provenance, SchemaVersion,
-              *ACCOUNT_MODELS, *PARTY_MODELS, *TRACKING_MODELS, *HELD_MODELS, *STATS_MODELS]
+              *ACCOUNT_MODELS, *PARTY_MODELS, *MODERATION_MODELS, *STATS_MODELS]

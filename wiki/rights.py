@@ -95,7 +95,7 @@ def _find_person() -> Person:
         if found is not None and found.account:
             account = Account.get_or_none(Account.id == found.account)
             if account is not None and account.status == "active":
-                return _person_of(account, token_id=found.id)
+                return person_of(account, token_id=found.id)
         return VISITOR
     stored = session.get(SESSION_ACCOUNT)
     if stored:
@@ -103,7 +103,7 @@ def _find_person() -> Person:
         if account is None or account.status != "active" or account.session_key != stored[1]:
             session.clear()               # disabled, deleted, or its password changed since
             return VISITOR
-        return _person_of(account)
+        return person_of(account)
     party = session.get(SESSION_PARTY)
     if party:
         check = current_app.extensions.get("bocage.party_running")
@@ -113,7 +113,8 @@ def _find_person() -> Person:
     return VISITOR
 
 
-def _person_of(account: Account, token_id=None) -> Person:
+def person_of(account: Account, token_id=None) -> Person:
+    """The Person an account is (its role and groups), e.g. to ask whether it may read a page."""
     groups = (Group.select(Group.name).join(Membership).where(Membership.account == account.id))
     return Person(account_id=account.id, username=account.username, role=account.role,
                   groups=frozenset(row.name for row in groups), token_id=token_id)
@@ -164,11 +165,17 @@ class _Rules:
 
 
 def _rules() -> dict[str, tuple[str, str]]:
+    """The rules, looked at once per request (a list page asks for each of its pages)."""
+    if has_request_context() and "bocage_rules" in g:
+        return g.bocage_rules
     holder = current_app.extensions.get("bocage.rules")
     if holder is None:
         instance = current_app.extensions["bocage.instance"]
         holder = current_app.extensions["bocage.rules"] = _Rules(instance.data / "rights.stamp")
-    return holder.get()
+    rules = holder.get()
+    if has_request_context():
+        g.bocage_rules = rules
+    return rules
 
 
 def rules_changed() -> None:
@@ -179,6 +186,8 @@ def rules_changed() -> None:
     stamp.touch()
     os.utime(stamp)
     current_app.extensions.pop("bocage.rules", None)
+    if has_request_context():
+        g.pop("bocage_rules", None)
     current_app.extensions["bocage.viewcache"].bump()      # every worker drops its cached views
 
 

@@ -22,7 +22,7 @@ def settings():
 @bp.post("/antispam")
 @admin_required
 def save():
-    from ..moderation.audit import record
+    from ..audit import record
     state = _state()
     text = request.form.get("blocklist", "")
     state.blocklist.save(text)

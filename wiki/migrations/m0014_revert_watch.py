@@ -1,5 +1,5 @@
 """Revert batches ("Tout annuler", undoable), watched pages and forms, and each account's
-secret feed address (frozen copy of wiki/moderation/tracking.py)."""
+secret feed address (frozen copy of wiki/moderation/models.py)."""
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, Model
 
 

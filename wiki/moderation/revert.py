@@ -21,7 +21,7 @@ from ..db import utcnow
 from ..fiches import entries
 from ..models import Page, Revision
 from ..rights import admin_name, current_person
-from .tracking import RevertBatch, RevertItem
+from .models import RevertBatch, RevertItem
 
 KINDS = ("account", "pseudonym", "address", "batch")
 MAX_PAGES = 2000                 # one action; a larger vandalism is reverted in several windows

@@ -15,7 +15,7 @@ from .. import events, rights
 from ..accounts.models import Account
 from ..db import utcnow
 from ..models import Entry, Page, Revision
-from .tracking import Watch, WatchFeed
+from .models import Watch, WatchFeed
 
 log = logging.getLogger(__name__)
 FEED_LIMIT = 50
@@ -82,10 +82,6 @@ def account_of_feed(token: str) -> Account | None:
     return account if account is not None and account.status == "active" else None
 
 
-def person_of(account: Account) -> rights.Person:
-    return rights._person_of(account)
-
-
 def _split(targets: list) -> tuple[set, set]:
     names = {t[5:] for t in targets if t.startswith("page:")}
     forms = {t[5:] for t in targets if t.startswith("form:")}
@@ -94,7 +90,7 @@ def _split(targets: list) -> tuple[set, set]:
 
 def feed_revisions(account: Account, limit: int = FEED_LIMIT) -> list[Revision]:
     """The latest revisions of the pages and fiches `account` watches and may still read."""
-    person = person_of(account)
+    person = rights.person_of(account)
     names, forms = _split([w.target for w in watches_of(account.id)])
     if not (names or forms) or not rights.allows(rights.instance_rule()[0], person):
         return []
@@ -127,7 +123,7 @@ def watchers_to_mail(page: Page, revision: Revision) -> list[Account]:
         return []
     found = Account.select().where(Account.id.in_(sorted(ids)) & (Account.status == "active")
                                    & Account.email.is_null(False))
-    return [a for a in found if rights.may_read(page.name, page.kind, person_of(a))]
+    return [a for a in found if rights.may_read(page.name, page.kind, rights.person_of(a))]
 
 
 def _on_saved(app, page=None, revision=None, created=False, **_kw):

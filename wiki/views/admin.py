@@ -12,7 +12,7 @@ from ..content.diff import diff_lines
 from ..fiches import entries
 from ..moderation import held as held_edits
 from ..moderation import queue
-from ..moderation.audit import record
+from ..audit import record
 from ..moderation.held import clean_reason
 from ..rights import admin_name, admin_required, moderator_required
 from ..security import safe_next_url

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from ..db import utcnow
 from ..moderation import revert
-from ..moderation.tracking import RevertBatch
+from ..moderation.models import RevertBatch
 from ..rights import moderator_required
 
 bp = Blueprint("admin_revert", __name__, url_prefix="/admin/annuler")

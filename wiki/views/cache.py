@@ -134,7 +134,3 @@ def init_app(app):
                    events.attachment_added, events.attachment_deleted, events.provenance_changed):
         signal.connect(_on_change, weak=False)
 
-
-def clear_all() -> None:
-    """Drop every cached view, in every process (rights.rules_changed: who may read changed)."""
-    current_app.extensions["bocage.viewcache"].bump()

@@ -62,7 +62,7 @@ def mine():
 def change(watch_id):
     account = current_person().account_id
     if request.form.get("action") == "stop":
-        from ..moderation.tracking import Watch
+        from ..moderation.models import Watch
         Watch.delete().where((Watch.id == watch_id) & (Watch.account == account)).execute()
     else:
         watching.set_email(account, watch_id, request.form.get("email") == "on")
