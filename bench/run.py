@@ -169,18 +169,22 @@ def path_cycle_script(folder, paths):
     return str(script)
 
 
-def wrk(url, seconds, master=None, script=None):
+def wrk(url, seconds, master=None, script=None, headers=(), connections=WRK_CONNECTIONS, threads=1):
     """One wrk run (1 thread, a few connections): req/s, latency percentiles in ms, server CPU per request."""
     cpu0 = cpu_seconds(master) if master else 0
     extra = ["-s", script] if script else []
-    res = subprocess.run(["wrk", "-t1", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "--latency",
+    for header in headers:
+        extra += ["-H", header]
+    res = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "--latency",
                           *extra, url], capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
     cpu = cpu_seconds(master) - cpu0 if master else 0
     unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     pct = {p: float(v) * unit[u] for p, v, u in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s)\s*$", res, re.M)}
     n = int(re.search(r"(\d+) requests in", res).group(1))
     bad, errors = re.search(r"Non-2xx or 3xx responses: (\d+)", res), re.search(r"Socket errors: (.*)", res)
+    p95 = re.search(r"^P95_US (\d+)$", res, re.M)          # printed by a script's done() (bench/load.py)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", res).group(1)), "p50_ms": pct["50"],
+            "p95_ms": int(p95.group(1)) / 1000 if p95 else None, "p90_ms": pct["90"],
             "p99_ms": pct["99"], "requests": n, "server_cpu_ms_per_req": round(1000 * cpu / max(1, n), 3),
             "non_2xx": int(bad.group(1)) if bad else 0, "socket_errors": errors.group(1) if errors else ""}
 

@@ -11,7 +11,7 @@
 
 With no access rule at all (the usual wiki) this costs one dictionary look-up and no query.
 """
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
 from .. import rights
@@ -30,13 +30,28 @@ def _asks_activity() -> bool:
     return "activity+json" in accept or "ld+json" in accept
 
 
+KINDS_KEPT = 20_000            # name -> kind of pages that exist, per app (one database each)
+
+
 def _kind_of(name: str) -> str:
-    """A page's kind, needed only when some form has a rule and the page has none of its own."""
+    """A page's kind, needed only when some form has a rule and the page has none of its own.
+
+    Kept per process once the page exists: a page's kind never changes (content.pages sets it when
+    the page is created; pages are trashed, never purged), and a page view from the page-view
+    cache then makes no query. A name with no page is not kept: it may become a fiche."""
     rules = rights._rules()
     if f"page:{name}" in rules or not any(t.startswith("form:") for t in rules):
         return "page"
-    row = Page.select(Page.kind).where(Page.name == name).first()
-    return row.kind if row is not None else "page"
+    kinds = current_app.extensions.setdefault("bocage.page_kinds", {})
+    kind = kinds.get(name)
+    if kind is None:
+        row = Page.select(Page.kind).where(Page.name == name).first()
+        if row is None:
+            return "page"
+        if len(kinds) >= KINDS_KEPT:
+            kinds.clear()
+        kind = kinds[name] = row.kind
+    return kind
 
 
 def not_found_page(name: str):
