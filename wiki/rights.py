@@ -21,6 +21,11 @@ Writes are also checked where they happen: the content layer calls `check_write`
 its write guard) before every save, restore, revert, merge, import, upload and delete made in a
 request, so no route can change a locked page by forgetting a check. Outside requests (the CLI,
 the delivery worker) and on the receiving path of federation, writes are the instance's own.
+
+Routes that need a role say so with admin_required, moderator_required or sign_in_required, which
+mark the view with `required_role` ("admin", "moderator", "signed_in"). Menus read it through
+`may_visit(endpoint)` (no link to a 403), and tests/test_rights_routes.py walks the url_map with
+it: every route is either in its short list of public endpoints or asks a role.
 """
 import functools
 import hashlib
@@ -363,7 +368,10 @@ def attribution() -> dict:
 
 # -- route decorators ------------------------------------------------------------------------
 def _wants_json() -> bool:
-    return wants_json() or request.is_json or request.accept_mimetypes.best == "application/json"
+    """JSON for the API, for clients asking for it, and for any request with a bearer token (a
+    script's: it reads a status and a JSON error, never a sign-in page)."""
+    return (wants_json() or request.is_json or request.accept_mimetypes.best == "application/json"
+            or request.headers.get("Authorization", "").lower().startswith("bearer "))
 
 
 def _refuse(person: Person):
@@ -379,6 +387,9 @@ def _refuse(person: Person):
 
 
 def role_required(role: str):
+    """A view for people with `role` or above. The wrapper says so in `required_role` (as
+    sign_in_required does): the one mark that tools and tests/test_rights_routes.py read from the
+    url_map to know what each route asks, with no list kept by hand."""
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
@@ -386,6 +397,7 @@ def role_required(role: str):
             if person.has_role(role):
                 return view(*args, **kwargs)
             return _refuse(person)
+        wrapper.required_role = role
         return wrapper
     return decorator
 
@@ -395,13 +407,25 @@ moderator_required = role_required("moderator")
 
 
 def sign_in_required(view):
+    """A view for any account (one's own account, watches): `required_role` is "signed_in"."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         person = current_person()
         if person.signed_in:
             return view(*args, **kwargs)
         return _refuse(person)
+    wrapper.required_role = "signed_in"
     return wrapper
+
+
+def may_visit(endpoint: str) -> bool:
+    """Whether the current person passes the decorator of `endpoint`'s view (its `required_role`):
+    menus show only the links that lead somewhere, not to a 403."""
+    role = getattr(current_app.view_functions.get(endpoint), "required_role", None)
+    person = current_person()
+    if role == "signed_in":
+        return person.signed_in
+    return role is None or person.has_role(role)
 
 
 def init_app(app):
@@ -419,5 +443,5 @@ def init_app(app):
             response.headers["Cache-Control"] = "private, no-store"
         return response
 
-    for func in (is_admin, may_moderate, may_read, may_edit, current_person):
+    for func in (is_admin, may_moderate, may_read, may_edit, may_visit, current_person):
         app.add_template_global(func)

@@ -16,7 +16,8 @@ from ..db import database
 from ..errors import error_response
 from ..fiches import entries, queries
 from ..fiches.csvio import export_csv
-from ..rights import may_moderate, readable_forms
+from ..moderation.audit import record
+from ..rights import may_moderate, moderator_required, readable_forms
 from . import bp
 from .auth import token_required
 
@@ -255,11 +256,14 @@ def get_entry(name):
 
 
 @bp.post("/entries/<name>/approve")
-@token_required
+@token_required                # the API is not CSRF-checked: a token, never a session cookie
+@moderator_required            # publishing a waiting fiche is moderation, as in /admin/moderation
 def approve_entry(name):
     content.valid_name(name)
     page, form, values, entry = entries.load(name)
     published = entries.approve(name)
+    if published:
+        record("moderation.approve", f"fiche:{name}"[:300], "")
     page, form, values, entry = entries.load(name)
     return jsonify(entry_json(form, entry, values, True) | {"approved": published})
 

@@ -32,13 +32,14 @@ def _desc(rows) -> str:
 
 
 def _nice_max(value: int) -> int:
-    """A round number at or above `value` for the top of the axis."""
-    if value <= 5:
-        return max(1, value)
-    step = 10 ** (len(str(value)) - 1)
-    for k in (1, 2, 2.5, 5, 10):
+    """A round, even number at or above `value` for the top of the axis: the middle line is a
+    whole number too (counts have no halves: 1 gave "0.5", 25 gave "12.5")."""
+    if value < 10:
+        return max(2, value + value % 2)
+    step = 10 ** (len(str(value)) - 1)          # 10 or more: any multiple of it halves evenly
+    for k in (1, 2, 3, 4, 5, 6, 8, 10):
         if value <= k * step:
-            return int(k * step)
+            return k * step
     return value
 
 
@@ -54,7 +55,7 @@ def bars(rows: list[tuple[str, int]], title: str, uid: str, *, width: int = 720,
         y = top + plot_h * (1 - frac)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
         out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{AXIS}" {FONT}>'
-                   f'{peak * frac:g}</text>')
+                   f'{round(peak * frac)}</text>')     # not :g, which writes 1000000 as 1e+06
     n = max(1, len(rows))
     slot = plot_w / n
     every = max(1, -(-n // 8))          # at most about 8 labels along the axis

@@ -48,6 +48,11 @@ def _rows(slug, period):
     return figures.commons(period)
 
 
+def _value_column(slug, kind) -> str:
+    """The numbers' column, the same in the page's table and in the CSV."""
+    return _("Total") if kind == "total" else (_("Views") if slug in ("vues", "pages") else _("Number"))
+
+
 def _period():
     return make_period(request.args.get("period"), today())
 
@@ -74,7 +79,7 @@ def dashboard():
         chart = (charts.hbars(rows, title, f"chart-{slug}") if kind == "ranking"
                  else charts.bars(rows, title, f"chart-{slug}", cumulative=kind == "total"))
         shown.append({"slug": slug, "title": title, "column": str(column), "rows": rows, "chart": chart,
-                      "kind": kind})
+                      "kind": kind, "value": _value_column(slug, kind)})
     instance = current_app.extensions["bocage.instance"]
     return render_template("admin/stats.html", figures=shown, period=period,
                            periods=[(k, PERIOD_LABELS[k]) for k in PERIODS],
@@ -95,7 +100,6 @@ def export(slug):
     if rows is None:
         abort(404)
     title, column, kind = FIGURES[slug]
-    value = _("Total") if kind == "total" else (_("Views") if slug in ("vues", "pages") else _("Number"))
-    body = to_csv([str(column), value], rows)
+    body = to_csv([str(column), _value_column(slug, kind)], rows)
     return Response(body.encode("utf-8"), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="statistiques-{slug}-{period.key}.csv"'})
