@@ -16,7 +16,7 @@ from ..db import database
 from ..errors import error_response
 from ..fiches import entries, queries
 from ..fiches.csvio import export_csv
-from ..rights import may_moderate, readable_forms
+from ..rights import may_moderate, moderator_required, readable_forms
 from . import bp
 from .auth import token_required
 
@@ -256,6 +256,7 @@ def get_entry(name):
 
 @bp.post("/entries/<name>/approve")
 @token_required
+@moderator_required          # publishing a fiche that waits is a moderator's decision
 def approve_entry(name):
     content.valid_name(name)
     page, form, values, entry = entries.load(name)
