@@ -5,7 +5,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from . import antispam, errors, extensions, fiches, indexing, moderation, rights, security, stats
+from . import antispam, errors, extensions, fiches, indexing, lazy_text, moderation, rights, security, stats
 from .content import provenance
 from .db import database, open_database, refresh_statistics
 from .fiches import actions as fiches_actions  # noqa: F401  (registers {{carte}})
@@ -51,6 +51,7 @@ def create_app(instance_dir=None, *, instance: Instance | None = None, config: d
         refresh_statistics(only_if_missing=True)
 
     Babel(app, locale_selector=_select_locale)
+    lazy_text.init_app(app)     # lazy messages are escaped like any text (they carry typed values)
     csrf.init_app(app)
     app.extensions["bocage.markdown"] = MarkdownRenderer(wiki_base="/wiki/")
     fiches.init_app(app)

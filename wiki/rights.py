@@ -355,6 +355,13 @@ def check_write(name: str, kind: str) -> None:
         raise Forbidden(_l("Sign in to change this page: it is reserved to some people."))
 
 
+def check_new_fiche(form_id: str) -> None:
+    """check_write for a fiche not made yet: the form's rule applies (else the wiki's), as no page
+    rule can name it ("" is never a page name). The form for a new fiche and the CSV import call it
+    before anything is typed or checked, as the edit form of a locked page does."""
+    check_write("", form_id)
+
+
 def attribution() -> dict:
     """Who a revision made in this request is by: the account, or (anonymous edits) the address
     hash; and the wiki party. Outside requests: nobody in particular."""

@@ -16,7 +16,7 @@ from ..db import database
 from ..errors import error_response
 from ..fiches import entries, queries
 from ..fiches.csvio import export_csv
-from ..moderation.audit import record
+from ..audit import record
 from ..rights import may_moderate, moderator_required, readable_forms
 from . import bp
 from .auth import token_required

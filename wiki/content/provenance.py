@@ -170,8 +170,10 @@ def trash_received(name: str) -> None:
 
 
 def adopt(name: str, author: str = "") -> pages.SaveResult:
-    """Make a common ours: editable here, published as ours, its provenance kept."""
+    """Make a common ours: editable here, published as ours, its provenance kept. The write guard
+    is asked first: the adoption is committed before its history note, which would check too late."""
     page = pages.get_page(name)
+    pages.guard_write(page.name, page.kind)
     with write_transaction():
         count = Provenance.update(adopted=True).where((Provenance.page == page.id) & ~Provenance.adopted).execute()
     if count == 0:
@@ -183,8 +185,10 @@ def adopt(name: str, author: str = "") -> pages.SaveResult:
 
 
 def dismiss(name: str) -> None:
-    """Forget the notice of a change (or withdrawal) of the original."""
+    """Forget the notice of a change (or withdrawal) of the original: for those who may change the
+    page (a locked page's notice is its admins')."""
     page = pages.get_page(name)
+    pages.guard_write(page.name, page.kind)
     Provenance.update(upstream=None, upstream_changed=None, upstream_deleted=False).where(
         Provenance.page == page.id).execute()
     events.provenance_changed.send(current_app._get_current_object(), page=page)

@@ -5,7 +5,7 @@ from peewee import fn
 
 from ..fiches import display, entries, queries
 from ..models import Entry, Page
-from ..rights import readable_forms
+from ..rights import check_new_fiche, readable_forms
 from . import entry as entry_views
 from .cache import cached_view
 from .paging import page_number
@@ -51,7 +51,9 @@ def _listing(form):
 
 @bp.get("/fiches/<form_id>/new")
 def new(form_id):
-    return entry_views.new_form(_form_or_404(form_id))
+    form = _form_or_404(form_id)
+    check_new_fiche(form.id)           # a reserved form: say so now, not after typing
+    return entry_views.new_form(form)
 
 
 @bp.post("/fiches/<form_id>/new")

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from ..content.pages import ContentError
 from ..fiches import csvio, entries
 from ..fiches.fields import clean_entry
+from ..rights import check_new_fiche
 
 bp = Blueprint("fiches_import", __name__)
 PREVIEW_LINES = 10
@@ -30,7 +31,9 @@ def _page(form, **context):
 
 @bp.get("/fiches/<form_id>/import")
 def start(form_id):
-    return _page(_form_or_404(form_id))
+    form = _form_or_404(form_id)
+    check_new_fiche(form.id)        # a reserved form: a 403 with the reason, before choosing a file
+    return _page(form)
 
 
 def _text_from_request():
@@ -54,6 +57,7 @@ def run(form_id):
     apply = request.form.get("action") == "import"
     lang = get_locale().language
     try:
+        check_new_fiche(form.id)    # else every line would come back refused, as if it were wrong
         report = csvio.import_csv(form, text, apply=apply, keep_going=keep_going, lang=lang,
                                   author=request.form.get("author", "") or _("CSV import"))
     except ContentError as exc:       # not allowed (wiki/rights.py): say so, the file's text kept
