@@ -123,7 +123,7 @@ def world(app, token, within):
     from wiki.accounts.models import Group
     from wiki.content.pages import as_instance
     from wiki.fiches import entries
-    from wiki.moderation.tracking import RevertBatch
+    from wiki.moderation.models import RevertBatch
     from wiki.parties import service
     from wiki.stats.models import PageViewDay
     save(app, "accueil", "# Accueil\n\nBienvenue.")
