@@ -44,11 +44,51 @@ def instance_dir(tmp_path, federation_key):
     return tmp_path / "territoire"
 
 
+# PostgreSQL: building a schema (all the migrations' DDL) takes 1-2 s, most of a test's time. A
+# test's schema is emptied after it (TRUNCATE ... RESTART IDENTITY: ids start at 1 again) and kept
+# for the next test of this process, unless the test left it with other tables or migrations.
+_emptied: list[tuple[str, str]] = []
+_schema_shape: dict[str, frozenset] = {}
+
+
+def _take_schema():
+    return _emptied.pop() if _emptied else _postgres_schema_url()
+
+
+def _give_back_schema(schema, url):
+    import psycopg2
+    from wiki.migrations import available
+    with psycopg2.connect(_dsn(POSTGRES)) as conn, conn.cursor() as cur:
+        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))
+        tables = frozenset(row[0] for row in cur.fetchall())
+        versions = -1
+        if "schema_version" in tables:
+            cur.execute(f'SELECT COUNT(*) FROM {schema}."schema_version"')
+            versions = cur.fetchone()[0]
+        shape = _schema_shape.setdefault("tables", tables) if versions == len(available()) else None
+        if shape != tables:
+            cur.execute(f"DROP SCHEMA {schema} CASCADE")
+            return
+        cur.execute("TRUNCATE " + ", ".join(f'{schema}."{t}"' for t in sorted(tables - {"schema_version"}))
+                    + " RESTART IDENTITY CASCADE")
+    _emptied.append((schema, url))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_emptied_schemas():
+    yield
+    if _emptied:
+        import psycopg2
+        with psycopg2.connect(_dsn(POSTGRES)) as conn, conn.cursor() as cur:
+            for schema, _url in _emptied:
+                cur.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 @pytest.fixture
 def app(instance_dir, monkeypatch):
     schema = None
     if POSTGRES:
-        schema, url = _postgres_schema_url()
+        schema, url = _take_schema()
         monkeypatch.setenv("BOCAGE_DATABASE_URL", url)
     app = create_app(instance_dir, config={"TESTING": True})
     yield app
@@ -57,9 +97,7 @@ def app(instance_dir, monkeypatch):
     database.obj.close_all() if hasattr(database.obj, "close_all") else None
     app.extensions["bocage.search"].close()
     if schema:
-        import psycopg2
-        with psycopg2.connect(_dsn(POSTGRES)) as conn, conn.cursor() as cur:
-            cur.execute(f"DROP SCHEMA {schema} CASCADE")
+        _give_back_schema(schema, url)
 
 
 @pytest.fixture
