@@ -58,15 +58,11 @@ def _editor(base, token, names, corpus, seed, until, out):
 
 def run(args, tmp, servers):
     r = {"config": vars(args) | {"code": bench.code_version(), "loadavg_start": bench.os.getloadavg()}}
-    pages = bench.corpus.generate(args.pages)
-    names = list(pages)
-    app, _admin_token, r["build"] = bench.build(tmp / "wiki", pages)
+    app, names, r["build"] = bench.indexed_instance(tmp / "wiki", args.pages)
     from wiki.accounts.service import create_account
     from wiki.accounts.tokens import create_token
     from wiki.db import database
-    from wiki.indexing import reindex
     with app.test_request_context():
-        reindex()
         tokens = [create_token(f"editor-{i}", create_account(f"editor{i}", "bench-password-1").id)
                   for i in range(EDITORS)]
     database.close()

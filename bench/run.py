@@ -82,6 +82,20 @@ def build(folder, pages):
 
 
 # -- processes and measurements ----------------------------------------------------------------
+def indexed_instance(folder, n_pages):
+    """The corpus of `n_pages` built in `folder` and fully indexed, for the benches that serve it
+    (stats.py, load.py): the app, the page names, the build figures. Connections closed after."""
+    from wiki.db import database
+    from wiki.indexing import reindex
+    pages = corpus.generate(n_pages)
+    app, _token, figures = build(folder, pages)
+    with app.app_context():
+        reindex()
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")   # (SQLite) a copy of the folder gets every row
+    database.close()
+    return app, list(pages), figures
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

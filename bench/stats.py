@@ -54,15 +54,7 @@ def _views(folder: Path) -> int:
 
 def run(args, tmp, servers):
     r = {"config": vars(args) | {"code": bench.code_version(), "loadavg_start": bench.os.getloadavg()}}
-    pages = bench.corpus.generate(args.pages)
-    names = list(pages)
-    app, _token, r["build"] = bench.build(tmp / "off", pages)
-    from wiki.db import database
-    from wiki.indexing import reindex
-    with app.app_context():
-        reindex()
-        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")   # the copies get every row
-    database.close()
+    _app, names, r["build"] = bench.indexed_instance(tmp / "off", args.pages)
     for kind in KINDS[1:]:
         shutil.copytree(tmp / "off", tmp / kind)
     for kind in KINDS:
