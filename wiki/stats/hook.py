@@ -46,9 +46,8 @@ def install(app):
     @app.after_request
     def _count_view(response):
         # Cheapest test first: most responses are not page views (assets, lists, the API).
-        if request.endpoint not in PAGE_ENDPOINTS or response.status_code not in COUNTED_STATUS:
-            return response
-        if (request.method == "GET"
+        if (request.endpoint in PAGE_ENDPOINTS and response.status_code in COUNTED_STATUS
+                and request.method == "GET"
                 and response.headers.get("Content-Type", "").startswith("text/html")
                 and not is_bot(request.headers.get("User-Agent", ""))):
             name = (request.view_args or {}).get("name") or home
