@@ -152,6 +152,25 @@ def test_a_private_form_is_gone_from_every_list_map_feed_and_api(app, client, ad
     assert "zanzibar" in editor.get("/wiki/avec-liste").get_data(as_text=True)
 
 
+def test_a_fiche_follows_its_form_s_read_rule_and_a_form_open_to_readers_the_wiki_s(app, client, add):
+    """The page of one fiche: 404 when its form closes reading; readable when the form only
+    restricts editing; and then closed again with the wiki (a form open to readers is not more
+    open than the wiki)."""
+    closed = add("initiatives", titre="Atelier", description="Réparer des zanzibars.", themes=["Mobilité"])
+    opened = add("agenda", titre="Fête du kiwi", dates={"debut": "2030-05-01T10:00"})
+    rule(app, "form:initiatives", read="signed_in", edit="signed_in")
+    rule(app, "form:agenda", read="all", edit="moderators")
+    r = client.get(f"/wiki/{closed}")
+    assert r.status_code == 404 and "zanzibar" not in r.get_data(as_text=True)
+    assert client.get(f"/api/entries/{closed}").status_code == 404
+    assert "Fête du kiwi" in client.get(f"/wiki/{opened}").get_data(as_text=True)
+    assert client.get(f"/api/entries/{opened}").status_code == 200
+    rule(app, "instance", read="signed_in", edit="signed_in")
+    r = client.get(f"/wiki/{opened}")
+    assert r.status_code in (302, 401) and "Fête du kiwi" not in r.get_data(as_text=True)
+    assert "Fête du kiwi" in signed_in(app, "lectrice").get(f"/wiki/{opened}").get_data(as_text=True)
+
+
 def test_one_private_fiche_leaves_its_form_s_lists_agenda_and_exports(app, client, add):
     public = add("agenda", titre="Fête publique", dates={"debut": "2030-05-01T10:00"})
     secret = add("agenda", titre="Réunion zanzibar", dates={"debut": "2030-05-02T10:00"})

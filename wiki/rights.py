@@ -224,9 +224,11 @@ def allows(rule: str, person: Person, *, editing: bool = False) -> bool:
 
 
 def may_read(name: str, kind: str = "page", person: Person | None = None) -> bool:
+    page_rule, wiki_rule = rule_for(name, kind, which=0), instance_rule()[0]
+    if page_rule == wiki_rule == "all":
+        return True                  # who is asking does not matter (no session or token read)
     person = person or current_person()
-    return (allows(rule_for(name, kind, which=0), person)
-            and allows(instance_rule()[0], person))
+    return allows(page_rule, person) and allows(wiki_rule, person)
 
 
 def may_edit(name: str, kind: str = "page", person: Person | None = None) -> bool:
@@ -266,7 +268,8 @@ def any_rule() -> bool:
 
 def instance_readable(person: Person | None = None) -> bool:
     """Whether this person may read the wiki at all (a private instance: read "signed_in")."""
-    return allows(instance_rule()[0], person or current_person())
+    rule = instance_rule()[0]
+    return rule == "all" or allows(rule, person or current_person())
 
 
 def form_readable(form_id: str, person: Person | None = None) -> bool:

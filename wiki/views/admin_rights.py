@@ -114,8 +114,8 @@ def edit_state(name: str, kind: str | None = None) -> str:
     help) or "no"; no query when no rule is set."""
     if not rights.any_rule():
         return "edit"
-    from .read_guard import _kind_of
-    kind = kind or _kind_of(name)
+    from .read_guard import page_kind
+    kind = kind or page_kind(name)
     if rights.may_edit(name, kind):
         return "edit"
     person = rights.current_person()
@@ -129,8 +129,8 @@ def locked(name: str, kind: str | None = None) -> bool:
     """Whether page `name` is edited by admins only (the lock badge)."""
     if not rights.any_rule():
         return False
-    from .read_guard import _kind_of
-    return rights.rule_for(name, kind or _kind_of(name), which=1) == "admins"
+    from .read_guard import page_kind
+    return rights.rule_for(name, kind or page_kind(name), which=1) == "admins"
 
 
 def init_app(app):

@@ -33,13 +33,13 @@ def _asks_activity() -> bool:
 KINDS_KEPT = 20_000            # name -> kind of pages that exist, per app (one database each)
 
 
-def _kind_of(name: str) -> str:
+def page_kind(name: str, rules: dict | None = None) -> str:
     """A page's kind, needed only when some form has a rule and the page has none of its own.
 
     Kept per process once the page exists: a page's kind never changes (content.pages sets it when
     the page is created; pages are trashed, never purged), and a page view from the page-view
     cache then makes no query. A name with no page is not kept: it may become a fiche."""
-    rules = rights._rules()
+    rules = rights._rules() if rules is None else rules
     if f"page:{name}" in rules or not any(t.startswith("form:") for t in rules):
         return "page"
     kinds = current_app.extensions.setdefault("bocage.page_kinds", {})
@@ -52,6 +52,14 @@ def _kind_of(name: str) -> str:
             kinds.clear()
         kind = kinds[name] = row.kind
     return kind
+
+
+def _kind_for_reading(name: str, rules: dict) -> str:
+    """The kind as far as reading goes: a form rule that lets everyone read works as the wiki's
+    own rule, so the kind is looked up only when some form's rule closes reading."""
+    if any(t.startswith("form:") and rule[0] != "all" for t, rule in rules.items()):
+        return page_kind(name, rules)
+    return "page"
 
 
 def not_found_page(name: str):
@@ -76,14 +84,15 @@ def _private_instance():
 
 def check_read():
     """before_request: None lets the view answer."""
-    if not rights.any_rule() or request.url_rule is None:
+    rules = rights._rules()
+    if not rules or request.url_rule is None:
         return None
-    if not rights.instance_readable():
+    if rules.get(rights.INSTANCE, ("all",))[0] != "all" and not rights.instance_readable():
         return _private_instance()
     rule, args = request.url_rule.rule, request.view_args or {}
     if "name" in args and rule.startswith(PAGE_PREFIXES):
         name = args["name"]
-        if not rights.may_read(name, _kind_of(name)):
+        if not rights.may_read(name, _kind_for_reading(name, rules)):
             return not_found_page(name)
     if "form_id" in args and rule.startswith(FORM_PREFIXES):
         if not rights.form_readable(args["form_id"]):
