@@ -165,7 +165,8 @@ class Territory:
         self.folder = tmp_path / name.lower().replace(" ", "-")
         instance = init_instance(self.folder, name, self.host)
         self.slug = instance.slug
-        (self.folder / "data" / "federation-key.pem").write_text(key)
+        (self.folder / "data" / "federation-key.pem").write_text(key.private_pem)   # a keys.KeyPair
+        (self.folder / "data" / "federation-key.pub.pem").write_text(key.public_pem)
         federation_settings(self.folder, scheme="http", allow_private_addresses=True,
                             **{"inbox_processing": "deferred", **settings})
         self.env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}
