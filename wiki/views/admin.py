@@ -62,6 +62,9 @@ def _decide(kind, item_id, approving: bool):
         if kind != "edit":
             raise
         return _conflict(item_id, conflict)
+    except (content.Forbidden, content.ReadOnly) as refused:   # locked since: it waits for an admin
+        flash(str(refused), "error")
+        return redirect(url_for("admin.moderation"))
     if done:
         record("moderation.approve" if approving else "moderation.reject", f"{kind}:{item_id}"[:300], reason)
         flash(str(_DONE[kind][approving]) if kind in _DONE else
