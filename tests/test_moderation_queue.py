@@ -172,22 +172,6 @@ def test_rejecting_keeps_it_unpublished_and_mails_the_reason(app, newcomer, admi
     assert "camille@example.org" in message and "Publicité, désolé" in message
 
 
-def test_approving_a_change_the_moderator_may_not_make_keeps_it_and_says_why(app, newcomer, moderator, page):
-    """The page was locked (admins only) after the change was held: a moderator's approval is
-    refused with a message on the queue, and the change stays held for an admin."""
-    from conftest import set_rule
-    edit(newcomer, "jardin", TEXT + "\nAvec des courgettes.\n", author="Camille J.")
-    set_rule(app, "page:jardin", "all", "admins")
-    [held] = held_rows(app)
-    r = decide(moderator, "edit", held.id, "approve")
-    assert r.status_code == 302 and r.headers["Location"] == "/admin/moderation"
-    html = moderator.get("/admin/moderation").get_data(as_text=True)
-    assert 'class="flash error"' in html and "Avec des courgettes." in html
-    assert "You may not change this page: it is locked" in html
-    assert sources_of(app, "jardin") == [TEXT]
-    assert HeldEdit.get_by_id(held.id).status == "held"
-
-
 def test_a_conflict_on_approval_is_shown_to_the_moderator_who_merges_it(app, newcomer, admin, page, client):
     edit(newcomer, "jardin", TEXT.replace("le samedi", "le dimanche"))
     edit(admin, "jardin", TEXT.replace("le samedi", "le lundi"))       # the same line, meanwhile

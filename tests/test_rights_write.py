@@ -155,7 +155,8 @@ def test_a_page_locked_while_someone_edits_it_is_not_merged_and_their_text_is_ke
 
 def test_a_held_change_of_a_page_locked_since_is_refused_to_a_moderator_and_not_to_an_admin(app, locked):
     """The moderator who may not edit the page may not publish someone else's change of it either:
-    the queue says why (403, the message), the change keeps waiting; an admin may publish it."""
+    the queue says why (back on the queue, with the message), the change keeps waiting; a hand
+    merge is refused too (403); an admin may publish it."""
     from wiki.moderation.models import HeldEdit
     rule(app, "page:statuts", edit="all")
     visitor = app.test_client()
@@ -166,7 +167,9 @@ def test_a_held_change_of_a_page_locked_since_is_refused_to_a_moderator_and_not_
         held = HeldEdit.get()
     assert "Vandalisme" in get(moderator, "/admin/moderation")
     r = moderator.post(f"/admin/moderation/edit/{held.id}/approve", data={"csrf_token": token(moderator)})
-    assert r.status_code == 403 and LOCKED in unescape(r.get_data(as_text=True))
+    assert r.status_code == 302 and r.headers["Location"] == "/admin/moderation"
+    queue_page = get(moderator, "/admin/moderation")
+    assert 'class="flash error"' in queue_page and LOCKED in unescape(queue_page) and "Vandalisme" in queue_page
     r = moderator.post(f"/admin/moderation/edit/{held.id}/resolve",
                        data={"csrf_token": token(moderator), "source": TYPED, "base_revision": state(app)[1]})
     assert r.status_code == 403
