@@ -37,6 +37,22 @@ def _dsn(url):
     return f"host={host} port={port or 5432} dbname={name}" + (f" user={user}" if user else "")
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, only the tests that reach it: those of the `app` fixture (it hands the
+    schema to the app), and those of modules that hand a schema to the processes they start (a
+    module-level POSTGRES, as test_cli.py and test_server.py). The others (the sanitizer, the
+    search index, parsers, servers on their own SQLite file) ran the same on the SQLite pass."""
+    if not POSTGRES:
+        return
+    kept, left = [], []
+    for item in items:
+        reaches = "app" in item.fixturenames or getattr(item.module, "POSTGRES", None)
+        (kept if reaches else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 @pytest.fixture
 def instance_dir(tmp_path, federation_key):
     init_instance(tmp_path / "territoire", "Territoire de test", "wiki.test")
