@@ -6,6 +6,7 @@ dropped afterwards, so tests stay independent and can run in parallel.
 import contextlib
 import os
 import re
+import shutil
 import uuid
 
 import pytest
@@ -63,7 +64,7 @@ def instance_dir(tmp_path, federation_key):
 
 
 # PostgreSQL: building a schema (all the migrations' DDL) takes 1-2 s, most of a test's time. A
-# test's schema is emptied after it (TRUNCATE ... RESTART IDENTITY: ids start at 1 again) and kept
+# test's schema is emptied after it (_empty: ids start at 1 again) and kept
 # for the next test of this process, unless the test left it with other tables or migrations.
 _emptied: list[tuple[str, str]] = []
 _schema_shape: dict[str, frozenset] = {}
@@ -87,9 +88,26 @@ def _give_back_schema(schema, url):
         if shape != tables:
             cur.execute(f"DROP SCHEMA {schema} CASCADE")
             return
-        cur.execute("TRUNCATE " + ", ".join(f'{schema}."{t}"' for t in sorted(tables - {"schema_version"}))
-                    + " RESTART IDENTITY CASCADE")
+        _empty(cur, schema, sorted(tables - {"schema_version"}))
     _emptied.append((schema, url))
+
+
+def _empty(cur, schema, tables):
+    """DELETE every row and restart the sequences (ids start at 1 again): 15-20 ms, against 80-110
+    for a TRUNCATE of the 35 tables (which makes new files for each). Foreign keys are not
+    checked meanwhile (session_replication_role, a superuser's right); TRUNCATE otherwise."""
+    cur.execute("SET synchronous_commit = off")
+    try:
+        cur.execute("SAVEPOINT empty; SET LOCAL session_replication_role = replica")
+    except Exception:                                  # noqa: BLE001  (not a superuser)
+        cur.execute("ROLLBACK TO SAVEPOINT empty")
+        cur.execute("TRUNCATE " + ", ".join(f'{schema}."{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        return
+    cur.execute(";".join(f'DELETE FROM {schema}."{t}"' for t in tables))
+    cur.execute("SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = %s", (schema,))
+    sequences = [row[0] for row in cur.fetchall()]
+    if sequences:
+        cur.execute(";".join(f'ALTER SEQUENCE {schema}."{q}" RESTART' for q in sequences))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -102,12 +120,34 @@ def _drop_emptied_schemas():
                 cur.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """An empty SQLite database with every migration applied, made once per process: copied into
+    each test instance, it spares each test the migrations' DDL (50-80 ms). Migrations seed no
+    row on an empty database, so it is the same for every instance; test_schema.py checks it
+    against the models and the migrations themselves run on each `bocage init` of test_cli.py."""
+    from wiki.db import open_database
+    from wiki.migrations import migrate
+    if POSTGRES:
+        return None
+    folder = tmp_path_factory.mktemp("migrated")
+    path = folder / "bocage.db"
+    open_database("", path)
+    with database.connection_context():
+        migrate()
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.obj.close_all()
+    return path
+
+
 @pytest.fixture
-def app(instance_dir, monkeypatch):
+def app(instance_dir, monkeypatch, migrated_sqlite):
     schema = None
     if POSTGRES:
         schema, url = _take_schema()
         monkeypatch.setenv("BOCAGE_DATABASE_URL", url)
+    elif (instance_dir / "data").is_dir() and not (instance_dir / "data" / "bocage.db").exists():
+        shutil.copyfile(migrated_sqlite, instance_dir / "data" / "bocage.db")
     app = create_app(instance_dir, config={"TESTING": True})
     yield app
     if not database.is_closed():
