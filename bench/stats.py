@@ -11,13 +11,14 @@ Each server is the production one (gunicorn, 2 workers) on its own copy of the s
 wrk sends a browser's User-Agent (wrk's own is a program's, and programs are not counted), over
 one page (served from the page-view cache) and over 2,000 distinct pages (rendered). Target: with
 statistics on, ≥ 95 % of the throughput with them off; the server CPU per request is the figure
-that other processes on the machine do not move. A shared VM moves even that by 5–10 % from one
-run to the next, so the runs are short and many (8 rounds of 3 s by default), each round runs
-the three servers in turn (the order reversed every other round), and the ratio reported is the
-median of the rounds' own ratios (each round's "on" against the same round's "off"), with the
-lowest and highest. At the end the bench reads page_view_day: the
-"on" copy must hold the views wrk made, the "off" copy none (a bench that counts nothing passes
-for nothing). Needs wrk; talks to 127.0.0.1 only.
+that other processes on the machine do not move. Two server processes of the same code differ
+by 5–10 % on a shared VM (and one process keeps its luck), more than the effect looked for, so
+each of the 8 rounds starts the three servers afresh (warmed 3 s), runs them in turn for 3 s per
+shape (the order reversed every other round) and stops them; the ratio reported is the median
+of the rounds' own ratios (each round's "on" against the same round's "off"), with the lowest
+and highest. At the end the bench reads page_view_day: the "on" copy must hold the views wrk
+made, the "off" copy none (a bench that counts nothing passes for nothing). Needs wrk; talks to
+127.0.0.1 only.
 """
 import argparse
 import shutil
@@ -68,6 +69,15 @@ def _paired_ratios(off_runs, kind_runs):
     return out
 
 
+def _start(servers, folder: Path, first: str):
+    """A server on `folder` (gunicorn, 2 workers), answering: (url of page `first`, master pid)."""
+    port = bench.free_port()
+    url = f"http://127.0.0.1:{port}/wiki/{first}"
+    pid = servers.start(["-c", bench.SERVE_WIKI, str(folder), str(port)], url).pid
+    assert requests.get(url, timeout=10, headers=dict([BROWSER.split(": ")])).status_code == 200
+    return url, pid
+
+
 def run(args, tmp, servers):
     r = {"config": vars(args) | {"code": bench.code_version(), "loadavg_start": bench.os.getloadavg()}}
     _app, names, r["build"] = bench.indexed_instance(tmp / "off", args.pages)
@@ -75,25 +85,22 @@ def run(args, tmp, servers):
         shutil.copytree(tmp / "off", tmp / kind)
     for kind in KINDS:
         _configure(tmp / kind, kind, names)
-    procs = {}
-    for kind in KINDS:
-        port = bench.free_port()
-        url = f"http://127.0.0.1:{port}/wiki/{names[0]}"
-        procs[kind] = (url, servers.start(["-c", bench.SERVE_WIKI, str(tmp / kind), str(port)], url).pid)
-        assert requests.get(url, timeout=10, headers=dict([BROWSER.split(": ")])).status_code == 200
     script = bench.path_cycle_script(tmp, [f"/wiki/{nm}" for nm in names[1:2001]])
     runs = {(kind, shape): [] for kind in KINDS for shape in SHAPES}
-    warm = {kind: 1 + bench.wrk(url, bench.WARMUP_S, pid, headers=[BROWSER])["requests"]   # 1: the check above
-            for kind, (url, pid) in procs.items()}
+    requested = dict.fromkeys(KINDS, 0)
     for i in range(args.rounds):
+        order = KINDS if i % 2 == 0 else KINDS[::-1]
+        procs = {kind: _start(servers, tmp / kind, names[0]) for kind in order}   # fresh processes
+        for kind, (url, pid) in procs.items():
+            requested[kind] += 1 + sum(bench.wrk(url, seconds, pid, warm_script, headers=[BROWSER])["requests"]
+                                       for seconds, warm_script in ((1, None), (2, script)))   # 1: the check
         for shape in SHAPES:
-            for kind in (KINDS if i % 2 == 0 else KINDS[::-1]):
+            for kind in order:
                 url, pid = procs[kind]
-                runs[kind, shape].append(bench.wrk(url, args.seconds, pid, script if shape == "distinct" else None,
-                                                   headers=[BROWSER]))
-    requested = {kind: warm[kind] + sum(x["requests"] for shape in SHAPES for x in runs[kind, shape])
-                 for kind in KINDS}
-    servers.stop()                   # the workers write what they still hold at exit
+                x = bench.wrk(url, args.seconds, pid, script if shape == "distinct" else None, headers=[BROWSER])
+                runs[kind, shape].append(x)
+                requested[kind] += x["requests"]
+        servers.stop()               # the workers write what they still hold at exit
     time.sleep(1)
     r["views_written"] = {kind: _views(tmp / kind) for kind in KINDS}
     r["requests"] = requested
