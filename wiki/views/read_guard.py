@@ -87,7 +87,7 @@ def check_read():
     rules = rights._rules()
     if not rules or request.url_rule is None:
         return None
-    if rules.get(rights.INSTANCE, ("all",))[0] != "all" and not rights.instance_readable():
+    if not rights.instance_readable():       # no look at the person when the wiki is open
         return _private_instance()
     rule, args = request.url_rule.rule, request.view_args or {}
     if "name" in args and rule.startswith(PAGE_PREFIXES):
